@@ -1,0 +1,104 @@
+"""Turn environment variables into Django and Celery settings.
+
+Kept apart from ``settings.py`` so that parsing can be tested with any mapping.
+"""
+
+import secrets
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+
+def make_env(environ_mapping=None) -> environ.Env:
+    env = environ.Env()
+    if environ_mapping is not None:
+        env.ENVIRON = environ_mapping
+    return env
+
+
+def secret_key(env: environ.Env, *, var_dir: Path) -> str:
+    """``SECRET_KEY`` from the environment, else one generated once and kept in ``var/``.
+
+    The generated key lets the demo run with zero configuration; production sets its own.
+    """
+    key = env.str("SECRET_KEY", default="")
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def databases(env: environ.Env, *, var_dir: Path) -> dict:
+    default = f"sqlite:///{var_dir / 'db.sqlite3'}"
+    db = env.db_url("DATABASE_URL", default=default)
+    if "." not in (db.get("ENGINE") or ""):
+        raise ImproperlyConfigured(
+            "DATABASE_URL: unknown database scheme; use sqlite:///path or postgres://..."
+        )
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not :memory:, so that a Celery worker started by the tests sees the test data.
+        db.setdefault("TEST", {})["NAME"] = str(var_dir / "test-db.sqlite3")
+        db.setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    else:
+        db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        db.setdefault("CONN_HEALTH_CHECKS", True)
+    return {"default": db}
+
+
+def caches(env: environ.Env) -> dict:
+    return {"default": env.cache_url("CACHE_URL", default="locmemcache://tagmanager")}
+
+
+def celery(env: environ.Env) -> dict:
+    """Celery options (the ``CELERY_`` namespace of Django settings).
+
+    Without ``CELERY_BROKER_URL`` tasks run in-process. With one, every socket to the broker
+    has a short timeout so a dead or hung broker cannot hold a web request for long.
+    """
+    broker = env.str("CELERY_BROKER_URL", default="")
+    timeout = env.float("CELERY_BROKER_TIMEOUT", default=1.0)
+    conf = {
+        "CELERY_BROKER_URL": broker or "memory://",
+        "CELERY_TASK_ALWAYS_EAGER": not broker,
+        "CELERY_TASK_EAGER_PROPAGATES": True,
+        "CELERY_RESULT_BACKEND": env.str(
+            "CELERY_RESULT_BACKEND",
+            default=broker if broker.startswith(("redis://", "rediss://")) else "",
+        )
+        or None,
+        # Redelivery when a worker dies mid-task; tasks are written to be idempotent.
+        "CELERY_TASK_ACKS_LATE": True,
+        "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
+        "CELERY_WORKER_PREFETCH_MULTIPLIER": env.int(
+            "CELERY_WORKER_PREFETCH_MULTIPLIER", default=4
+        ),
+        "CELERY_BROKER_CONNECTION_TIMEOUT": timeout,
+        "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
+        "CELERY_BROKER_TRANSPORT_OPTIONS": {
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.1,
+            "interval_max": 0.1,
+        },
+        "CELERY_TASK_PUBLISH_RETRY_POLICY": {
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.1,
+            "interval_max": 0.1,
+        },
+        "CELERY_REDIS_SOCKET_TIMEOUT": timeout,
+        "CELERY_REDIS_SOCKET_CONNECT_TIMEOUT": timeout,
+        "CELERY_RESULT_EXPIRES": 3600,
+        "CELERY_TIMEZONE": "UTC",
+    }
+    return conf

@@ -1,0 +1,1 @@
+from tagmanager.admin import definitions, logs  # noqa: F401

@@ -1,0 +1,173 @@
+"""Registries of tag, trigger and variable types.
+
+Each type is a class declaring its parameters; the lists of types are dotted paths in the
+``TAGMANAGER`` setting (``TAG_TYPES``, ``TRIGGER_TYPES``, ``VARIABLE_TYPES``), so a site can add
+its own. A custom tag type::
+
+    from tagmanager.registry import TagType
+    from tagmanager.registry.params import Param
+
+    class Matomo(TagType):
+        slug = "matomo"
+        label = "Matomo"
+        params = (Param("site_id", "Site ID", kind="int", min_value=1),)
+
+    TAGMANAGER = {"TAG_TYPES": [*DEFAULT_TAG_TYPES, "mysite.tags.Matomo"]}
+"""
+
+from functools import cache
+
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.module_loading import import_string
+
+from tagmanager.registry.params import Param, variable_refs
+
+__all__ = [
+    "BaseType",
+    "Param",
+    "TagType",
+    "TriggerType",
+    "VariableType",
+    "variable_refs",
+    "tag_types",
+    "trigger_types",
+    "variable_types",
+    "get_type",
+    "clear_cache",
+]
+
+
+class BaseType:
+    """A kind of tag, trigger or variable. Subclasses set ``slug``, ``label`` and ``params``."""
+
+    slug: str = ""
+    label: str = ""
+    description: str = ""
+    params: tuple[Param, ...] = ()
+
+    @classmethod
+    def validate(cls, parameters) -> dict:
+        """Return cleaned parameters or raise ``ValidationError`` keyed by parameter name."""
+        if parameters is None:
+            parameters = {}
+        if not isinstance(parameters, dict):
+            raise ValidationError({"parameters": ["Expected an object of parameter values."]})
+        known = {p.name for p in cls.params}
+        errors = {}
+        for name in parameters:
+            if name not in known:
+                errors[name] = [
+                    ValidationError(
+                        f"Unknown parameter for {cls.label}; expected one of: "
+                        f"{', '.join(sorted(known)) or 'none'}.",
+                        code="unknown",
+                    )
+                ]
+        cleaned = {}
+        for param in cls.params:
+            try:
+                value = param.clean(parameters.get(param.name))
+            except ValidationError as exc:
+                errors[param.name] = exc.error_list
+                continue
+            if value is not None:
+                cleaned[param.name] = value
+        if not errors:
+            try:
+                cleaned = cls.validate_together(cleaned)
+            except ValidationError as exc:
+                errors.update(exc.update_error_dict({}))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    @classmethod
+    def validate_together(cls, cleaned: dict) -> dict:
+        """Hook for rules spanning several parameters."""
+        return cleaned
+
+    @classmethod
+    def describe(cls) -> dict:
+        return {
+            "slug": cls.slug,
+            "label": cls.label,
+            "description": cls.description,
+            "params": [p.describe() for p in cls.params],
+        }
+
+
+class TagType(BaseType):
+    """A tag template. ``event_names`` maps standard events to the vendor's own names."""
+
+    event_names: dict[str, str] = {}
+    # Whether creating or changing this tag runs arbitrary code on the site.
+    runs_code: bool = False
+
+
+class TriggerType(BaseType):
+    pass
+
+
+class VariableType(BaseType):
+    pass
+
+
+_KINDS = {"TAG_TYPES": TagType, "TRIGGER_TYPES": TriggerType, "VARIABLE_TYPES": VariableType}
+
+
+def load_types(setting: str) -> dict[str, type[BaseType]]:
+    """Import the classes a setting names; raise ImproperlyConfigured naming the bad entry."""
+    from tagmanager.conf import get_setting
+
+    base = _KINDS[setting]
+    types: dict[str, type[BaseType]] = {}
+    for path in get_setting(setting):
+        try:
+            cls = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"TAGMANAGER['{setting}']: cannot import {path!r}: {exc}"
+            ) from None
+        if not (isinstance(cls, type) and issubclass(cls, base)) or not cls.slug:
+            raise ImproperlyConfigured(
+                f"TAGMANAGER['{setting}']: {path!r} is not a {base.__name__} subclass with a slug."
+            )
+        if cls.slug in types:
+            raise ImproperlyConfigured(
+                f"TAGMANAGER['{setting}']: slug {cls.slug!r} is used by two types."
+            )
+        types[cls.slug] = cls
+    return types
+
+
+@cache
+def _types(setting: str) -> dict[str, type[BaseType]]:
+    return load_types(setting)
+
+
+def tag_types() -> dict[str, type[TagType]]:
+    return _types("TAG_TYPES")
+
+
+def trigger_types() -> dict[str, type[TriggerType]]:
+    return _types("TRIGGER_TYPES")
+
+
+def variable_types() -> dict[str, type[VariableType]]:
+    return _types("VARIABLE_TYPES")
+
+
+def get_type(setting: str, slug: str) -> type[BaseType]:
+    """The type registered under ``slug``, or ValidationError listing the known ones."""
+    types = _types(setting)
+    try:
+        return types[slug]
+    except KeyError:
+        raise ValidationError(
+            f"Unknown type '{slug}'; expected one of: {', '.join(sorted(types))}.",
+            code="unknown_type",
+        ) from None
+
+
+def clear_cache() -> None:
+    _types.cache_clear()

@@ -1,0 +1,181 @@
+"""Typed parameters that tag, trigger and variable types declare."""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+
+VARIABLE_REF = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
+
+
+def variable_refs(value) -> set[str]:
+    """Names referenced as ``{{name}}`` anywhere inside a (possibly nested) value."""
+    if isinstance(value, str):
+        return set(VARIABLE_REF.findall(value))
+    if isinstance(value, dict):
+        return set().union(*(variable_refs(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(variable_refs(v) for v in value)) if value else set()
+    return set()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a type.
+
+    ``kind`` is one of: text, url, id, int, decimal, bool, choice, html, selector, mapping,
+    int_list. ``pattern`` (for id/text) is a regular expression the whole value must match;
+    values that are ``{{variable}}`` references skip the pattern, they are resolved in the browser.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = True
+    default: object = None
+    help_text: str = ""
+    choices: tuple = ()
+    pattern: str = ""
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int = 2048
+    extra: dict = field(default_factory=dict)
+
+    def describe(self) -> dict:
+        """Plain description, for forms, docs and the API."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "required": self.required,
+            "default": self.default,
+            "help_text": self.help_text,
+            "choices": list(self.choices),
+        }
+
+    def clean(self, value):
+        if value is None or value == "" or value == [] or value == {}:
+            if self.required:
+                raise ValidationError("This field is required.", code="required")
+            return self.default
+        cleaner = getattr(self, f"_clean_{self.kind}")
+        return cleaner(value)
+
+    def _string(self, value) -> str:
+        if not isinstance(value, str):
+            raise ValidationError("Expected text.", code="invalid")
+        value = value.strip()
+        if len(value) > self.max_length:
+            raise ValidationError(
+                f"At most {self.max_length} characters (got {len(value)}).", code="max_length"
+            )
+        return value
+
+    def _match(self, value: str, message: str) -> str:
+        is_reference = VARIABLE_REF.fullmatch(value)
+        if self.pattern and not is_reference and not re.fullmatch(self.pattern, value):
+            raise ValidationError(message, code="invalid")
+        return value
+
+    def _clean_text(self, value):
+        return self._match(
+            self._string(value), f"Does not match the expected format {self.pattern}."
+        )
+
+    def _clean_id(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        value = self._string(value)
+        example = self.extra.get("example", "")
+        hint = f" (for example {example})" if example else ""
+        return self._match(value, f"'{value}' is not a valid {self.label}{hint}.")
+
+    def _clean_url(self, value):
+        value = self._string(value)
+        # Variables may stand in any part but the scheme and host.
+        probe = VARIABLE_REF.sub("x", value)
+        parts = urlsplit(probe)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise ValidationError(
+                "Enter an absolute http(s) URL, such as https://example.com/pixel.gif.",
+                code="invalid",
+            )
+        if any(c in probe for c in "\"'<> \n\r\t"):
+            raise ValidationError("URL contains characters that are not allowed.", code="invalid")
+        return value
+
+    def _clean_int(self, value):
+        if isinstance(value, bool):
+            raise ValidationError("Expected a whole number.", code="invalid")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError("Expected a whole number.", code="invalid") from None
+        if isinstance(value, float) and value != number:
+            raise ValidationError("Expected a whole number.", code="invalid")
+        if self.min_value is not None and number < self.min_value:
+            raise ValidationError(f"Must be at least {self.min_value}.", code="min_value")
+        if self.max_value is not None and number > self.max_value:
+            raise ValidationError(f"Must be at most {self.max_value}.", code="max_value")
+        return number
+
+    def _clean_decimal(self, value):
+        if isinstance(value, str) and VARIABLE_REF.fullmatch(value.strip()):
+            return value.strip()
+        if isinstance(value, bool):
+            raise ValidationError("Expected a number.", code="invalid")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValidationError("Expected a number or a {{variable}}.", code="invalid") from None
+        if not number.is_finite():
+            raise ValidationError("Expected a finite number.", code="invalid")
+        return str(number)
+
+    def _clean_bool(self, value):
+        if isinstance(value, bool):
+            return value
+        if value in ("true", "1", 1, "on"):
+            return True
+        if value in ("false", "0", 0, "off"):
+            return False
+        raise ValidationError("Expected true or false.", code="invalid")
+
+    def _clean_choice(self, value):
+        allowed = [c[0] if isinstance(c, tuple) else c for c in self.choices]
+        if value not in allowed:
+            raise ValidationError(
+                f"'{value}' is not one of: {', '.join(map(str, allowed))}.", code="invalid_choice"
+            )
+        return value
+
+    def _clean_html(self, value):
+        return self._string(value)
+
+    def _clean_selector(self, value):
+        value = self._string(value)
+        # A cheap sanity check; the browser is the real parser.
+        if value.count("[") != value.count("]") or value.count("(") != value.count(")"):
+            raise ValidationError(f"'{value}' is not a valid CSS selector.", code="invalid")
+        return value
+
+    def _clean_mapping(self, value):
+        if not isinstance(value, dict):
+            raise ValidationError("Expected an object of name: value pairs.", code="invalid")
+        cleaned = {}
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.strip():
+                raise ValidationError("Names must be non-empty text.", code="invalid")
+            if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                raise ValidationError(f"Value of '{key}' must be text or a number.", code="invalid")
+            cleaned[key.strip()] = item
+        return cleaned
+
+    def _clean_int_list(self, value):
+        if isinstance(value, str):
+            value = [v for v in value.replace(" ", "").split(",") if v]
+        if not isinstance(value, list) or not value:
+            raise ValidationError("Expected a list of whole numbers.", code="invalid")
+        return sorted({self._clean_int(v) for v in value})

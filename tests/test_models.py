@@ -1,0 +1,74 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from tagmanager.models import Container, ContainerVersion
+from tests.factories import (
+    ConsentCategoryFactory,
+    ContainerFactory,
+    FireEventFactory,
+    TagFactory,
+    TriggerFactory,
+    VariableFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_integrity_error(create):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+def test_container_key_is_unique():
+    ContainerFactory(key="shop")
+    assert_integrity_error(lambda: ContainerFactory(key="shop"))
+
+
+def test_container_key_is_random_and_url_safe_by_default():
+    a, b = Container.objects.create(name="A"), Container.objects.create(name="B")
+    assert a.key != b.key
+    assert len(a.key) >= 12
+    assert all(c.isalnum() or c in "-_" for c in a.key)
+
+
+def test_category_slug_is_unique_per_container_only():
+    first, second = ContainerFactory(), ContainerFactory()
+    ConsentCategoryFactory(container=first, slug="analytics")
+    ConsentCategoryFactory(container=second, slug="analytics")  # another container: fine
+    assert_integrity_error(lambda: ConsentCategoryFactory(container=first, slug="analytics"))
+
+
+def test_fire_event_id_is_unique():
+    FireEventFactory(event_id="abc")
+    assert_integrity_error(lambda: FireEventFactory(event_id="abc"))
+
+
+def test_names_are_unique_per_container():
+    container = ContainerFactory()
+    TagFactory(container=container, name="GA4")
+    TriggerFactory(container=container, name="All pages")
+    VariableFactory(container=container, name="plan")
+    assert_integrity_error(lambda: TagFactory(container=container, name="GA4"))
+    assert_integrity_error(lambda: TriggerFactory(container=container, name="All pages"))
+    assert_integrity_error(lambda: VariableFactory(container=container, name="plan"))
+    TagFactory(name="GA4")  # same name in another container
+
+
+def test_version_number_unique_per_container():
+    container = ContainerFactory()
+    ContainerVersion.objects.create(container=container, number=1, config={}, content_hash="x")
+    assert_integrity_error(
+        lambda: ContainerVersion.objects.create(
+            container=container, number=1, config={}, content_hash="y"
+        )
+    )
+
+
+def test_querysets_filter_by_container_and_enabled():
+    container = ContainerFactory()
+    on = TagFactory(container=container)
+    TagFactory(container=container, enabled=False)
+    TagFactory()
+    from tagmanager.models import Tag
+
+    assert list(Tag.objects.enabled().for_container(container)) == [on]
