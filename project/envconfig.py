@@ -3,6 +3,7 @@
 Kept apart from ``settings.py`` so that parsing can be tested with any mapping.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def databases(env: environ.Env, *, var_dir: Path) -> dict:
         )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # A file, not :memory:, so that a Celery worker started by the tests sees the test data.
-        db.setdefault("TEST", {})["NAME"] = str(var_dir / "test-db.sqlite3")
+        # Per process, so that two test runs on one machine never share it.
+        db.setdefault("TEST", {})["NAME"] = str(var_dir / f"test-db-{os.getpid()}.sqlite3")
         db.setdefault("OPTIONS", {}).setdefault("timeout", 20)
     else:
         db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
@@ -85,6 +87,8 @@ def celery(env: environ.Env) -> dict:
         "CELERY_BROKER_TRANSPORT_OPTIONS": {
             "socket_timeout": timeout,
             "socket_connect_timeout": timeout,
+            # Seconds before a message a dead worker had taken is handed out again.
+            "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
             "max_retries": 1,
             "interval_start": 0,
             "interval_step": 0.1,
@@ -100,5 +104,17 @@ def celery(env: environ.Env) -> dict:
         "CELERY_REDIS_SOCKET_CONNECT_TIMEOUT": timeout,
         "CELERY_RESULT_EXPIRES": 3600,
         "CELERY_TIMEZONE": "UTC",
+        # A private queue per deployment (or per test run) on a shared broker.
+        "CELERY_TASK_DEFAULT_QUEUE": env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery"),
+        "CELERY_BEAT_SCHEDULE": {
+            "tagmanager-seal-consent": {
+                "task": "tagmanager.consent_chains_seal",
+                "schedule": env.float("TAGMANAGER_SEAL_EVERY", default=60.0),
+            },
+            "tagmanager-retention": {
+                "task": "tagmanager.retention_run",
+                "schedule": 24 * 3600.0,
+            },
+        },
     }
     return conf

@@ -48,6 +48,19 @@ DEFAULTS = {
     # Browser cache lifetime of the loader, and how long a stale copy may be served meanwhile.
     "LOADER_MAX_AGE": 300,
     "LOADER_STALE_WHILE_REVALIDATE": 86400,
+    # Seconds the built loader stays in the server's cache (publishing refreshes it at once;
+    # with a per-process cache other processes catch up within this time).
+    "LOADER_CACHE_TIMEOUT": 300,
+    # Seconds an unknown or unpublished key is remembered as such.
+    "LOADER_MISSING_CACHE_TIMEOUT": 10,
+    # Largest accepted body of POST /tm/collect and /tm/consent, and events per batch.
+    "COLLECT_MAX_BYTES": 65536,
+    "COLLECT_MAX_EVENTS": 50,
+    # Request header holding the client's IP as set by your reverse proxy (e.g.
+    # "X-Real-IP"); empty = REMOTE_ADDR. Only its truncated form is ever stored.
+    "CLIENT_IP_HEADER": "",
+    # Seconds a container's key -> id and allowed origins are cached for the collect endpoint.
+    "INGEST_CACHE_TIMEOUT": 60,
     # Days a fire event is kept before it is rolled up into daily counts and purged.
     "FIRE_EVENT_RETENTION_DAYS": 90,
     # Days a consent record is kept after it expires (proof must outlive the consent).

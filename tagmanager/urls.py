@@ -1,3 +1,12 @@
+from django.urls import path
+
+from tagmanager import views
+
 app_name = "tagmanager"
 
-urlpatterns = []
+urlpatterns = [
+    path("<slug:key>.js", views.loader, name="loader"),
+    path("collect", views.collect, name="collect"),
+    path("consent", views.consent, name="consent"),
+    path("p/<slug:key>.gif", views.pixel, name="pixel"),
+]

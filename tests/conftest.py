@@ -54,11 +54,26 @@ def broker_url():
     return url
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process_unless_services(request, settings):
+    """Tests not marked ``services`` run tasks in-process even when a broker is configured;
+    the ``services`` ones go through the real broker to a real worker."""
+    if request.node.get_closest_marker("services") is None:
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, broker_url, tmp_path_factory):
-    """A real ``celery worker`` process using the test database and the real broker."""
+    """A real ``celery worker`` process using the test database and the real broker.
+
+    It consumes a queue of its own, so messages left by other runs never reach this one.
+    """
     from django.db import connection
 
+    from project.celery import app
+
+    queue = f"tm-test-{os.getpid()}-{int(time.time())}"
+    app.conf.task_default_queue = queue
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     env = {
         **os.environ,
@@ -79,6 +94,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, broker_url, tmp_pa
                 "--without-mingle",
                 "--without-gossip",
                 "--loglevel=INFO",
+                f"--queues={queue}",
                 f"--hostname=tm-test-{os.getpid()}@%h",
             ],
             cwd=ROOT,

@@ -1,6 +1,6 @@
 from tagmanager.models.consent import ConsentCategory, ConsentNotice, ConsentRecord
 from tagmanager.models.containers import Container, ContainerVersion
-from tagmanager.models.logs import FireEvent
+from tagmanager.models.logs import DeadLetter, FireEvent, FireEventDaily
 from tagmanager.models.tags import Tag, Trigger, Variable
 
 __all__ = [
@@ -9,7 +9,9 @@ __all__ = [
     "ConsentCategory",
     "ConsentNotice",
     "ConsentRecord",
+    "DeadLetter",
     "FireEvent",
+    "FireEventDaily",
     "Tag",
     "Trigger",
     "Variable",

@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tagmanager.models.querysets import ContainerScopedQuerySet
@@ -118,7 +119,9 @@ class ConsentRecord(models.Model):
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     gpc = models.BooleanField(_("GPC seen"), default=False)
-    created_at = models.DateTimeField(_("server time (UTC)"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(
+        _("server time (UTC)"), default=timezone.now, editable=False, db_index=True
+    )
     expires_at = models.DateTimeField(_("expires"))
     page_url = models.URLField(_("page URL"), max_length=2048, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)

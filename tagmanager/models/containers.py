@@ -104,6 +104,9 @@ class Container(models.Model):
         blank=True,
         related_name="tagmanager_containers",
     )
+    # Where the consent hash chain starts once retention has purged its oldest records.
+    chain_base_index = models.PositiveBigIntegerField(default=0, editable=False)
+    chain_base_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,6 +22,9 @@ class FireEvent(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     utm = models.JSONField(_("campaign (utm_*)"), default=dict, blank=True)
+    recipient = models.CharField(
+        _("recipient"), max_length=100, blank=True, help_text=_("From the pixel's r= parameter.")
+    )
     client_time = models.DateTimeField(_("client time"), null=True, blank=True)
     server_time = models.DateTimeField(_("server time"), auto_now_add=True)
 
@@ -35,3 +38,47 @@ class FireEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_name or 'fire'} {self.event_id}"
+
+
+class DeadLetter(models.Model):
+    """An event that could not be stored, with the reason; kept for inspection."""
+
+    container = models.ForeignKey(
+        "tagmanager.Container", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    payload = models.JSONField(_("payload"))
+    reason = models.CharField(_("reason"), max_length=500)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("dead letter")
+
+    def __str__(self):
+        return self.reason
+
+
+class FireEventDaily(models.Model):
+    """Daily per-tag counts, kept after the raw fire events are purged."""
+
+    container = models.ForeignKey(
+        "tagmanager.Container", on_delete=models.CASCADE, related_name="daily_counts"
+    )
+    day = models.DateField(_("day"))
+    tag_id = models.BigIntegerField(_("tag"), default=0, help_text=_("0: no tag (pixel hits)."))
+    event_name = models.CharField(_("event"), max_length=100, blank=True)
+    fires = models.PositiveBigIntegerField(_("fires"), default=0)
+    value_total = models.DecimalField(_("value"), max_digits=20, decimal_places=4, default=0)
+    consent_violations = models.PositiveBigIntegerField(_("consent violations"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("daily fire count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["container", "day", "tag_id", "event_name"], name="tm_daily_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} tag {self.tag_id} {self.event_name}: {self.fires}"

@@ -3,7 +3,9 @@ from django.db import transaction
 from django.utils.crypto import get_random_string
 
 from tagmanager.models import Container, Tag, Trigger
+from tagmanager.selectors import container_has_unpublished_changes
 from tagmanager.services.containers import container_create, container_ensure_default_categories
+from tagmanager.services.publishing import container_publish
 from tagmanager.services.tags import tag_save, trigger_save
 
 DEMO_KEY = "demo"
@@ -86,6 +88,8 @@ def demo_container_ensure() -> Container:
             priority=spec.get("priority", 0),
             tag=Tag.objects.filter(container=container, name=spec["name"]).first(),
         )
+    if container_has_unpublished_changes(container=container):
+        container_publish(container=container, notes="Demo set-up")
     return container
 
 

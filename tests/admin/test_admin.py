@@ -18,6 +18,8 @@ MODELS = [
     "consentnotice",
     "consentrecord",
     "fireevent",
+    "fireeventdaily",
+    "deadletter",
 ]
 
 

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -12,7 +14,7 @@ def test_sqlite_file_by_default_with_a_shared_test_database(tmp_path):
     db = envconfig.databases(env(), var_dir=tmp_path)["default"]
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str(tmp_path / "db.sqlite3")
-    assert db["TEST"]["NAME"] == str(tmp_path / "test-db.sqlite3")
+    assert db["TEST"]["NAME"] == str(tmp_path / f"test-db-{os.getpid()}.sqlite3")
 
 
 def test_postgres_from_database_url(tmp_path):

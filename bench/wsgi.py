@@ -1,0 +1,25 @@
+"""The host project's WSGI app, plus /bench/static.js: a plain file served by the same server.
+
+Used only by the loader throughput benchmark, as the baseline a static file server would give.
+"""
+
+import os
+
+from project.wsgi import application as django_app
+
+STATIC_FILE = os.environ["BENCH_STATIC_FILE"]
+
+
+def application(environ, start_response):
+    if environ.get("PATH_INFO") != "/bench/static.js":
+        return django_app(environ, start_response)
+    size = os.path.getsize(STATIC_FILE)
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "application/javascript; charset=utf-8"),
+            ("Content-Length", str(size)),
+        ],
+    )
+    handle = open(STATIC_FILE, "rb")  # noqa: SIM115  (closed by the server via file_wrapper)
+    return environ["wsgi.file_wrapper"](handle, 65536)

@@ -1,0 +1,93 @@
+"""Pure functions over the plain-data configuration the loader serves (see docs/loader.md)."""
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+
+from tagmanager.registry import get_type, variable_refs
+from tagmanager.registry.conditions import conditions_validate
+from tagmanager.registry.variables import is_builtin
+
+CONFIG_SCHEMA = 1
+
+
+def config_hash(config: dict) -> str:
+    """sha256 of the canonical JSON of a configuration, ignoring its own ``hash`` field."""
+    body = {k: v for k, v in config.items() if k != "hash"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {m}" for field, errs in exc.message_dict.items() for m in errs]
+    return exc.messages
+
+
+def _type_problems(setting: str, what: str, type_slug: str, params) -> list[str]:
+    try:
+        get_type(setting, type_slug).validate(params)
+    except ValidationError as exc:
+        return [f"{what}: {m}" for m in _messages(exc)]
+    return []
+
+
+def config_problems(config: dict) -> list[str]:
+    """Everything that stops a configuration from being published, as readable sentences."""
+    problems = []
+    consent = config["consent"]
+    slugs = {c["slug"] for c in consent["categories"]}
+    if not slugs:
+        problems.append("The container has no consent categories.")
+    if consent["defaultLocale"] not in consent["texts"]:
+        problems.append(
+            f"Banner texts are missing for the default language {consent['defaultLocale']!r}."
+        )
+    defined = set()
+    for variable in config["variables"]:
+        what = f"Variable {variable['name']!r}"
+        defined.add(variable["name"])
+        problems += _type_problems("VARIABLE_TYPES", what, variable["type"], variable["params"])
+
+    def missing_refs(what: str, names) -> list[str]:
+        unknown = sorted(n for n in names if not is_builtin(n) and n not in defined)
+        return [f"{what}: refers to the missing variable {{{{{n}}}}}." for n in unknown]
+
+    trigger_ids = set()
+    for trigger in config["triggers"]:
+        what = f"Trigger {trigger['name']!r}"
+        trigger_ids.add(trigger["id"])
+        problems += _type_problems("TRIGGER_TYPES", what, trigger["type"], trigger["params"])
+        try:
+            conditions_validate(trigger["conditions"])
+        except ValidationError as exc:
+            problems += [f"{what}: {m}" for m in _messages(exc)]
+        else:
+            problems += missing_refs(what, {c["variable"] for c in trigger["conditions"]})
+    for tag in config["tags"]:
+        what = f"Tag {tag['name']!r}"
+        problems += _type_problems("TAG_TYPES", what, tag["type"], tag["params"])
+        if not tag["categories"]:
+            problems.append(f"{what}: has no consent category.")
+        problems += [
+            f"{what}: unknown consent category {slug!r}."
+            for slug in tag["categories"]
+            if slug not in slugs
+        ]
+        if not tag["triggers"]:
+            problems.append(f"{what}: has no firing trigger, so it would never fire.")
+        problems += [
+            f"{what}: refers to a trigger of another container."
+            for tid in tag["triggers"] + tag["blocking"]
+            if tid not in trigger_ids
+        ]
+        problems += missing_refs(what, variable_refs(tag["params"]))
+    return problems
+
+
+def config_finalize(draft: dict, *, version: int) -> dict:
+    """The draft stamped with its version number and content hash: what a version stores."""
+    config = {**draft, "v": CONFIG_SCHEMA, "version": version}
+    config["hash"] = config_hash(config)
+    return config

@@ -1,0 +1,107 @@
+"""Record consent decisions as append-only proof (GDPR Art. 7(1))."""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tagmanager.models import ConsentNotice, ConsentRecord, Container, ContainerVersion
+from tagmanager.payloads import ConsentData, ip_truncate
+
+
+def notice_locale(consent_config: dict, requested: str) -> str:
+    """The language the runtime showed: the full tag, its primary subtag, else the default."""
+    texts = consent_config["texts"]
+    for candidate in (requested, requested.split("-")[0]):
+        if candidate in texts:
+            return candidate
+    return consent_config["defaultLocale"]
+
+
+def notice_texts(consent_config: dict, locale: str) -> dict:
+    """Exactly what the banner displays in ``locale``: its texts and each category's."""
+
+    def pick(values: dict) -> str:
+        return values.get(locale) or values.get(consent_config["defaultLocale"]) or ""
+
+    return {
+        "banner": consent_config["texts"].get(locale, {}),
+        "categories": [
+            {
+                "slug": c["slug"],
+                "required": c["required"],
+                "name": pick(c["names"]),
+                "description": pick(c["descriptions"]),
+            }
+            for c in consent_config["categories"]
+        ],
+    }
+
+
+def consent_notice_get_or_create(
+    *, container: Container, revision: int, locale: str, texts: dict
+) -> ConsentNotice:
+    canonical = json.dumps(texts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    notice, _ = ConsentNotice.objects.get_or_create(
+        container=container,
+        sha256=digest,
+        defaults={"revision": revision, "locale": locale, "texts": texts},
+    )
+    return notice
+
+
+@transaction.atomic
+def consent_record_create(
+    *, container: Container, data: ConsentData, ip: str | None, user_agent: str
+) -> ConsentRecord:
+    """Store one decision. Posting the same consent id again returns the stored record.
+
+    The notice is rebuilt from the published version the visitor's loader carried, so the
+    record points at the exact text shown. Only the truncated IP is kept.
+    """
+    existing = ConsentRecord.objects.filter(container=container, consent_id=data.consent_id)
+    if record := existing.first():
+        return record
+    versions = ContainerVersion.objects.filter(container=container)
+    version = (
+        versions.filter(number=data.version).first()
+        if data.version is not None
+        else container.live_version
+    )
+    if version is None:
+        raise ValidationError("Unknown version of this container.")
+    consent = version.config["consent"]
+    slugs = [c["slug"] for c in consent["categories"]]
+    unknown = sorted(set(data.categories) - set(slugs))
+    if unknown:
+        raise ValidationError(f"Unknown categories: {', '.join(unknown)}.")
+    required = {c["slug"] for c in consent["categories"] if c["required"]}
+    categories = {slug: slug in required or data.categories.get(slug, False) for slug in slugs}
+    locale = notice_locale(consent, data.locale)
+    notice = consent_notice_get_or_create(
+        container=container,
+        revision=consent["revision"],
+        locale=locale,
+        texts=notice_texts(consent, locale),
+    )
+    now = timezone.now()
+    return ConsentRecord.objects.create(
+        consent_id=data.consent_id,
+        previous_consent_id=data.previous_consent_id,
+        container=container,
+        revision=consent["revision"],
+        notice=notice,
+        categories=categories,
+        action=data.action,
+        source=data.source,
+        gpc=data.gpc,
+        created_at=now,
+        expires_at=now + timedelta(days=consent["lifetimeDays"]),
+        page_url=data.page_url,
+        user_agent=user_agent[:512],
+        ip_truncated=ip_truncate(ip),
+    )

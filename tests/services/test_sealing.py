@@ -1,0 +1,122 @@
+import uuid
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from tagmanager.models import ConsentRecord
+from tagmanager.payloads import consent_parse
+from tagmanager.services.consent import consent_record_create
+from tagmanager.services.demo import demo_container_ensure
+from tagmanager.services.sealing import (
+    consent_chain_seal,
+    consent_chain_verify,
+    consent_chains_seal,
+)
+from tests.helpers import append_only_bypassed
+
+pytestmark = pytest.mark.django_db
+on_postgres = connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def container():
+    return demo_container_ensure()
+
+
+def record(container, action="accept_all"):
+    data = consent_parse(
+        {
+            "consent_id": str(uuid.uuid4()),
+            "categories": {"analytics": True, "marketing": action == "accept_all"},
+            "action": action,
+            "source": "banner",
+            "locale": "en",
+            "url": "https://shop.example/",
+        }
+    )
+    return consent_record_create(container=container, data=data, ip="198.51.100.7", user_agent="t")
+
+
+def tamper(sql, params=()):
+    """Change the table behind the app's back (an attacker with database access)."""
+    with append_only_bypassed(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def verify(container):
+    out = StringIO()
+    call_command("tagmanager_verify_consent", container.key, stdout=out)
+    return out.getvalue()
+
+
+def test_records_are_sealed_in_order_and_verify(container):
+    records = [record(container) for _ in range(5)]
+    assert consent_chains_seal() == 5
+    sealed = list(ConsentRecord.objects.order_by("seal_index"))
+    assert [r.pk for r in sealed] == [r.pk for r in records]
+    assert [r.seal_index for r in sealed] == [0, 1, 2, 3, 4]
+    assert len({r.seal_hash for r in sealed}) == 5
+    records.append(record(container))
+    assert consent_chain_seal(container=container) == 1
+    assert consent_chain_verify(container=container) == (6, None)
+    assert "Chain intact: 6 sealed record(s)" in verify(container)
+
+
+@pytest.mark.parametrize(
+    ("attack", "problem"),
+    [
+        ("UPDATE tagmanager_consentrecord SET action = 'reject_all' WHERE id = %s", "changed"),
+        ("DELETE FROM tagmanager_consentrecord WHERE id = %s", "removed"),
+    ],
+)
+def test_verify_names_the_first_tampered_record(container, attack, problem):
+    records = [record(container) for _ in range(4)]
+    consent_chains_seal()
+    tamper(attack, [records[2].pk])
+    checked, found = consent_chain_verify(container=container)
+    assert checked == 2 and problem in found.problem
+    expected = records[2].pk if problem == "changed" else records[3].pk
+    assert found.record_id == expected
+    with pytest.raises(CommandError, match=f"record {expected} "):
+        verify(container)
+
+
+def test_backdated_insert_is_detected(container):
+    [record(container) for _ in range(3)]
+    consent_chains_seal()
+    forged = record(container)
+    old = ConsentRecord.objects.order_by("created_at").first().created_at - timedelta(days=1)
+    tamper("UPDATE tagmanager_consentrecord SET created_at = %s WHERE id = %s", [old, forged.pk])
+    _, found = consent_chain_verify(container=container)
+    assert found.record_id == forged.pk and "out of order" in found.problem
+
+
+def test_verify_command_on_unknown_key():
+    with pytest.raises(CommandError, match="No container"):
+        call_command("tagmanager_verify_consent", "nope")
+
+
+@pytest.mark.skipif(not on_postgres, reason="the append-only trigger is PostgreSQL's")
+def test_postgres_refuses_update_and_delete_but_allows_sealing(container):
+    first = record(container)
+    consent_chains_seal()  # sealing is the one allowed UPDATE
+    for statement in (
+        "UPDATE tagmanager_consentrecord SET action = 'reject_all' WHERE id = %s",
+        "UPDATE tagmanager_consentrecord SET seal_hash = 'x' WHERE id = %s",
+        "DELETE FROM tagmanager_consentrecord WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [first.pk])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ConsentRecord.objects.filter(pk=first.pk).delete()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL tagmanager.retention = 'on'")
+        cursor.execute("DELETE FROM tagmanager_consentrecord WHERE id = %s", [first.pk])
+    assert not ConsentRecord.objects.exists()
