@@ -1,6 +1,7 @@
-"""The host project's WSGI app, plus /bench/static.js: a plain file served by the same server.
+"""The host project's WSGI app, plus two paths for the loader throughput benchmark:
 
-Used only by the loader throughput benchmark, as the baseline a static file server would give.
+- /bench/static.js: a plain file served by the same server (the baseline);
+- /plain/...: the same request through Django alone, without the LoaderFastPath wrapper.
 """
 
 import os
@@ -11,7 +12,11 @@ STATIC_FILE = os.environ["BENCH_STATIC_FILE"]
 
 
 def application(environ, start_response):
-    if environ.get("PATH_INFO") != "/bench/static.js":
+    path = environ.get("PATH_INFO", "")
+    if path.startswith("/plain/"):
+        environ["PATH_INFO"] = path[len("/plain") :]
+        return django_app.application(environ, start_response)
+    if path != "/bench/static.js":
         return django_app(environ, start_response)
     size = os.path.getsize(STATIC_FILE)
     start_response(

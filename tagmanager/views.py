@@ -10,22 +10,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tagmanager import payloads
 from tagmanager.conf import get_setting
-from tagmanager.loader.serve import UNKNOWN, loader_payload_get
+from tagmanager.loader.serve import JS, UNKNOWN, loader_http, loader_payload_get
 from tagmanager.models import Container
 from tagmanager.selectors import container_ingest_meta
 from tagmanager.services.consent import consent_record_create
 from tagmanager.services.ingestion import fire_events_dispatch
-
-JS = "application/javascript; charset=utf-8"
-
-
-def _etag_matches(header: str, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    # If-None-Match uses the weak comparison: W/"x" matches "x".
-    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
 @require_GET
@@ -43,22 +32,16 @@ def loader(request, key: str):
         )
         response["Cache-Control"] = f"public, max-age={get_setting('LOADER_MISSING_CACHE_TIMEOUT')}"
         return response
-    cache_control = (
-        f"public, max-age={get_setting('LOADER_MAX_AGE')}, "
-        f"stale-while-revalidate={get_setting('LOADER_STALE_WHILE_REVALIDATE')}"
+    status, headers, body = loader_http(
+        payload,
+        if_none_match=request.headers.get("If-None-Match", ""),
+        accept_encoding=request.headers.get("Accept-Encoding", ""),
     )
-    if _etag_matches(request.headers.get("If-None-Match", ""), payload.etag):
-        response = HttpResponse(status=304)
-    elif "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(payload.gzipped, content_type=JS)
-        response["Content-Encoding"] = "gzip"
-        response["Content-Length"] = str(len(payload.gzipped))
-    else:
-        response = HttpResponse(payload.body, content_type=JS)
-        response["Content-Length"] = str(len(payload.body))
-    response["ETag"] = payload.etag
-    response["Cache-Control"] = cache_control
-    response["Vary"] = "Accept-Encoding"
+    response = HttpResponse(body, status=status)
+    if status == 304:
+        del response["Content-Type"]
+    for name, value in headers:
+        response[name] = value
     return response
 
 

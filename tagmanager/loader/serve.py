@@ -8,6 +8,7 @@ runtime.
 import gzip
 import hashlib
 from dataclasses import dataclass
+from functools import cache as memoize
 
 from django.core.cache import cache
 
@@ -27,10 +28,14 @@ UNKNOWN = "unknown"
 UNPUBLISHED = "unpublished"
 
 
-def _cache_key(key: str) -> str:
+@memoize
+def _runtime_fingerprint() -> str:
     head, tail = runtime_parts()
-    fingerprint = hashlib.sha256((head + tail).encode()).hexdigest()[:12]
-    return f"tagmanager:loader:{fingerprint}:{key}"
+    return hashlib.sha256((head + tail).encode()).hexdigest()[:12]
+
+
+def cache_key(key: str) -> str:
+    return f"tagmanager:loader:{_runtime_fingerprint()}:{key}"
 
 
 def loader_payload_build(config: dict) -> LoaderPayload:
@@ -54,15 +59,50 @@ def loader_cache_refresh(*, key: str) -> LoaderPayload | str:
     """Rebuild and store the loader for ``key``; UNKNOWN/UNPUBLISHED when there is none."""
     config = _live_config(key)
     if isinstance(config, str):
-        cache.set(_cache_key(key), config, get_setting("LOADER_MISSING_CACHE_TIMEOUT"))
+        cache.set(cache_key(key), config, get_setting("LOADER_MISSING_CACHE_TIMEOUT"))
         return config
     payload = loader_payload_build(config)
-    cache.set(_cache_key(key), payload, get_setting("LOADER_CACHE_TIMEOUT"))
+    cache.set(cache_key(key), payload, get_setting("LOADER_CACHE_TIMEOUT"))
     return payload
 
 
 def loader_payload_get(*, key: str) -> LoaderPayload | str:
-    cached = cache.get(_cache_key(key))
+    cached = cache.get(cache_key(key))
     if cached is not None:
         return cached
     return loader_cache_refresh(key=key)
+
+
+def loader_http(
+    payload: LoaderPayload, *, if_none_match: str, accept_encoding: str
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body for a loader request; shared by the view and the WSGI path."""
+    headers = [
+        ("ETag", payload.etag),
+        (
+            "Cache-Control",
+            f"public, max-age={get_setting('LOADER_MAX_AGE')}, "
+            f"stale-while-revalidate={get_setting('LOADER_STALE_WHILE_REVALIDATE')}",
+        ),
+        ("Vary", "Accept-Encoding"),
+    ]
+    if etag_matches(if_none_match, payload.etag):
+        return 304, headers, b""
+    body = payload.body
+    if "gzip" in accept_encoding:
+        body = payload.gzipped
+        headers.append(("Content-Encoding", "gzip"))
+    headers += [("Content-Type", JS), ("Content-Length", str(len(body)))]
+    return 200, headers, body
+
+
+JS = "application/javascript; charset=utf-8"
+
+
+def etag_matches(header: str, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    # If-None-Match uses the weak comparison: W/"x" matches "x".
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
