@@ -17,7 +17,7 @@ class ConsentCategoryFactory(factory.django.DjangoModelFactory):
         model = ConsentCategory
 
     container = factory.SubFactory(ContainerFactory)
-    slug = factory.Sequence(lambda n: f"category-{n}")
+    slug = factory.Sequence(lambda n: f"category_{n}")
     names = factory.LazyAttribute(lambda o: {"en": o.slug.title()})
 
 

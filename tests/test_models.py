@@ -72,3 +72,13 @@ def test_querysets_filter_by_container_and_enabled():
     from tagmanager.models import Tag
 
     assert list(Tag.objects.enabled().for_container(container)) == [on]
+
+
+@pytest.mark.parametrize("slug", ["ad-storage", "Marketing", "a b", ""])
+def test_category_slug_cannot_hold_the_cookie_separator(slug):
+    from django.core.exceptions import ValidationError
+
+    category = ConsentCategoryFactory.build(container=ContainerFactory(), slug=slug)
+    with pytest.raises(ValidationError) as info:
+        category.full_clean()
+    assert "slug" in info.value.message_dict

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from tagmanager.loader.build import loader_source
+from tagmanager.loader.config import config_served
 from tagmanager.models import Container
 from tagmanager.services.demo import demo_container_ensure
 from tagmanager.services.publishing import container_publish
@@ -39,7 +40,8 @@ def test_loader_serves_runtime_and_published_config(client, published):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/javascript; charset=utf-8"
     body = response.content.decode()
-    assert embedded_config(body) == version.config
+    assert embedded_config(body) == config_served(version.config)
+    assert "hash" not in embedded_config(body)
     assert response["Content-Length"] == str(len(response.content))
     cache_control = response["Cache-Control"]
     assert "max-age=300" in cache_control and "stale-while-revalidate=86400" in cache_control
@@ -127,10 +129,10 @@ def test_hostile_texts_stay_data():
 
 
 def test_loader_size_budget(published):
-    """Runtime + banner + CSS + demo config: at most 7 KB gzip (see BENCHMARKS.md)."""
+    """Runtime + banner + CSS + demo config: at most 7 KB (7,000 bytes) gzip -9."""
     _, version = published
-    body = loader_source(version.config).encode()
-    assert len(gzip.compress(body, 9)) <= 7 * 1024
+    body = loader_source(config_served(version.config)).encode()
+    assert len(gzip.compress(body, 9)) <= 7000
 
 
 def test_demo_container_is_published_by_the_demo_command(client):

@@ -91,3 +91,14 @@ def config_finalize(draft: dict, *, version: int) -> dict:
     config = {**draft, "v": CONFIG_SCHEMA, "version": version}
     config["hash"] = config_hash(config)
     return config
+
+
+def config_served(config: dict) -> dict:
+    """What the browser gets: the version's configuration less what only the server uses
+    (names and priorities are for people and for ordering, the hash for the ETag's source)."""
+    served = {k: v for k, v in config.items() if k != "hash"}
+    served["triggers"] = [{k: v for k, v in t.items() if k != "name"} for t in config["triggers"]]
+    served["tags"] = [
+        {k: v for k, v in t.items() if k not in ("name", "priority")} for t in config["tags"]
+    ]
+    return served

@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from tagmanager.conf import get_setting
 from tagmanager.loader.build import loader_source, runtime_parts
+from tagmanager.loader.config import config_served
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def cache_key(key: str) -> str:
 
 
 def loader_payload_build(config: dict) -> LoaderPayload:
-    body = loader_source(config).encode()
+    body = loader_source(config_served(config)).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     return LoaderPayload(etag=etag, body=body, gzipped=gzip.compress(body, 9, mtime=0))
 

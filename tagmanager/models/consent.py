@@ -1,5 +1,6 @@
 import uuid
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,17 @@ class ConsentCategory(models.Model):
     container = models.ForeignKey(
         "tagmanager.Container", on_delete=models.CASCADE, related_name="categories"
     )
-    slug = models.SlugField(_("slug"), max_length=50, help_text=_("e.g. analytics"))
+    slug = models.CharField(
+        _("slug"),
+        max_length=50,
+        help_text=_("e.g. analytics: lowercase letters, digits and _."),
+        # "-" separates slugs in the consent cookie, so it cannot be part of one.
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9_]+$", _("Use lowercase letters, digits and _ only (no hyphen).")
+            )
+        ],
+    )
     names = models.JSONField(
         _("names"), default=dict, help_text=_('Per language, e.g. {"en": "Analytics"}.')
     )

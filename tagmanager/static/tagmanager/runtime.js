@@ -40,7 +40,7 @@
     BOX = {}, // banner checkboxes by slug
     ct, // collect flush timer
     UI, PR, OP, SV, SB, ST, prefs, ret,
-    dl = (w.dataLayer = w.dataLayer || []),
+    dl = (w.dataLayer = w.dataLayer || []), // (the gtag stub pushes to the global one)
     gtag = (w.gtag =
       w.gtag ||
       function () {
