@@ -50,13 +50,27 @@ def databases(env: environ.Env, *, var_dir: Path) -> dict:
         db.setdefault("TEST", {})["NAME"] = str(var_dir / f"test-db-{os.getpid()}.sqlite3")
         db.setdefault("OPTIONS", {}).setdefault("timeout", 20)
     else:
+        # Per process too: two test runs against one server must not drop each other's database.
+        db.setdefault("TEST", {}).setdefault("NAME", f"test_{db['NAME']}_{os.getpid()}")
         db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
         db.setdefault("CONN_HEALTH_CHECKS", True)
     return {"default": db}
 
 
 def caches(env: environ.Env) -> dict:
-    return {"default": env.cache_url("CACHE_URL", default="locmemcache://tagmanager")}
+    """The cache (``CACHE_URL``). A Redis cache gets short socket timeouts and no retries
+    (``CACHE_TIMEOUT`` seconds): the loader and the ingestion endpoints treat a failing cache
+    as a miss, which only helps if a hung Redis is given up on quickly."""
+    default = env.cache_url("CACHE_URL", default="locmemcache://tagmanager")
+    if default["BACKEND"].endswith("RedisCache"):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        timeout = env.float("CACHE_TIMEOUT", default=0.25)
+        default.setdefault("OPTIONS", {}).update(
+            socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
+        )
+    return {"default": default}
 
 
 def celery(env: environ.Env) -> dict:
@@ -67,6 +81,7 @@ def celery(env: environ.Env) -> dict:
     """
     broker = env.str("CELERY_BROKER_URL", default="")
     timeout = env.float("CELERY_BROKER_TIMEOUT", default=1.0)
+    visibility = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     conf = {
         "CELERY_BROKER_URL": broker or "memory://",
         "CELERY_TASK_ALWAYS_EAGER": not broker,
@@ -88,7 +103,11 @@ def celery(env: environ.Env) -> dict:
             "socket_timeout": timeout,
             "socket_connect_timeout": timeout,
             # Seconds before a message a dead worker had taken is handed out again.
-            "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+            "visibility_timeout": visibility,
+            # ...checked for every few seconds (kombu's default sweep runs only every 100 s,
+            # which would add up to 100 s to any visibility timeout).
+            "unacked_restore_interval": max(1, min(10, visibility // 2)),
+            "unacked_restore_throttle": 1,
             "max_retries": 1,
             "interval_start": 0,
             "interval_step": 0.1,
@@ -107,6 +126,11 @@ def celery(env: environ.Env) -> dict:
         # A private queue per deployment (or per test run) on a shared broker.
         "CELERY_TASK_DEFAULT_QUEUE": env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery"),
         "CELERY_BEAT_SCHEDULE": {
+            # Pushes wake a drainer; this catches whatever a lost wake-up or a crash left.
+            "tagmanager-ingest-drain": {
+                "task": "tagmanager.fire_events_drain",
+                "schedule": env.float("TAGMANAGER_DRAIN_EVERY", default=5.0),
+            },
             "tagmanager-seal-consent": {
                 "task": "tagmanager.consent_chains_seal",
                 "schedule": env.float("TAGMANAGER_SEAL_EVERY", default=60.0),
@@ -115,6 +139,43 @@ def celery(env: environ.Env) -> dict:
                 "task": "tagmanager.retention_run",
                 "schedule": 24 * 3600.0,
             },
+            "tagmanager-rollups": {
+                "task": "tagmanager.rollups_refresh",
+                "schedule": env.float("TAGMANAGER_ROLLUP_EVERY", default=3600.0),
+            },
         },
     }
+    return conf
+
+
+BUFFERS = {
+    "celery": "tagmanager.ingest.CeleryTaskBuffer",
+    "redis": "tagmanager.ingest.redis_buffer.RedisBuffer",
+    "direct": "tagmanager.ingest.DirectBuffer",
+}
+
+
+def tagmanager(env: environ.Env) -> dict:
+    """The app's TAGMANAGER settings that the host project takes from the environment.
+
+    ``TAGMANAGER_INGEST_BUFFER``: celery, redis, direct or a dotted path; by default redis when
+    the broker is Redis (beacons are drained in bulk), else one Celery task per beacon.
+    """
+    broker = env.str("CELERY_BROKER_URL", default="")
+    default = "redis" if broker.startswith(("redis://", "rediss://")) else "celery"
+    buffer = env.str("TAGMANAGER_INGEST_BUFFER", default=default)
+    conf = {"INGEST_BUFFER": BUFFERS.get(buffer, buffer)}
+    for name, cast in (
+        ("INGEST_REDIS_KEY", str),
+        ("INGEST_LEASE_SECONDS", int),
+        ("INGEST_DRAIN_BATCH", int),
+    ):
+        value = env.str(f"TAGMANAGER_{name}", default="")
+        if value:
+            try:
+                conf[name] = cast(value)
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"TAGMANAGER_{name}: not a whole number: {value!r}"
+                ) from None
     return conf

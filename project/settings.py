@@ -18,8 +18,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tagmanager",
 ]
 
@@ -67,7 +70,7 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
 
 globals().update(envconfig.celery(env))
 
-TAGMANAGER = {}
+TAGMANAGER = envconfig.tagmanager(env)
 
 LOGGING = {
     "version": 1,

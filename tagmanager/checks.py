@@ -18,7 +18,14 @@ _POSITIVE_INTS = (
     "COLLECT_MAX_EVENTS",
     "INGEST_CACHE_TIMEOUT",
     "CONSENT_RECORD_RETENTION_DAYS",
+    "INGEST_RETRY_AFTER",
+    "CACHE_RETRY_AFTER",
+    "INGEST_DRAIN_BATCH",
+    "INGEST_LEASE_SECONDS",
+    "PREVIEW_MAX_AGE",
+    "DEAD_LETTER_RETENTION_DAYS",
 )
+_NON_NEGATIVE_INTS = ("SEAL_GRACE_SECONDS", "LOCAL_CACHE_SECONDS")
 _COOKIE_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~]+")
 
 
@@ -42,15 +49,38 @@ def check_settings(app_configs=None, **kwargs):
         for key in sorted(set(user) - set(DEFAULTS))
     ]
     config = get_config()
-    for key in _POSITIVE_INTS:
-        value = config[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    for key in (*_POSITIVE_INTS, *_NON_NEGATIVE_INTS):
+        value, least = config[key], 0 if key in _NON_NEGATIVE_INTS else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
             errors.append(
                 checks.Error(
-                    f"TAGMANAGER['{key}'] must be a positive whole number, not {value!r}.",
+                    f"TAGMANAGER['{key}'] must be a whole number of at least {least}, "
+                    f"not {value!r}.",
                     id="tagmanager.E003",
                 )
             )
+    for key, least in (("INGEST_REDIS_TIMEOUT", 0.001), ("INGEST_DRAIN_LINGER", 0)):
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least:
+            errors.append(
+                checks.Error(
+                    f"TAGMANAGER['{key}'] must be a number of seconds "
+                    f"({'positive' if least else 'zero or more'}), not {value!r}.",
+                    id="tagmanager.E006",
+                )
+            )
+    events = config["CONVERSION_EVENTS"]
+    if not isinstance(events, (list, tuple)) or not all(
+        isinstance(e, str) and 0 < len(e) <= 100 for e in events
+    ):
+        errors.append(
+            checks.Error(
+                "TAGMANAGER['CONVERSION_EVENTS'] must be a list of event names "
+                f"(1 to 100 characters), not {events!r}.",
+                hint="e.g. ['purchase', 'lead']",
+                id="tagmanager.E007",
+            )
+        )
     name = config["CONSENT_COOKIE_NAME"]
     if not isinstance(name, str) or not _COOKIE_NAME.fullmatch(name):
         errors.append(
@@ -84,6 +114,38 @@ def check_cache(app_configs=None, **kwargs):
                 "The default cache is DummyCache: every loader request reads the database.",
                 hint="Use Redis (CACHE_URL=redis://...) or local memory.",
                 id="tagmanager.W002",
+            )
+        ]
+    return []
+
+
+@checks.register()
+def check_ingest_buffer(app_configs=None, **kwargs):
+    from tagmanager.ingest import CeleryTaskBuffer, get_buffer
+
+    get_buffer.cache_clear()
+    try:
+        buffer = get_buffer()
+    except ImproperlyConfigured as exc:
+        return [
+            checks.Error(
+                str(exc),
+                hint="e.g. tagmanager.ingest.CeleryTaskBuffer or "
+                "tagmanager.ingest.redis_buffer.RedisBuffer (see the README).",
+                id="tagmanager.E005",
+            )
+        ]
+    broker = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
+    eager = getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
+    if isinstance(buffer, CeleryTaskBuffer) and broker.startswith("redis") and not eager:
+        return [
+            checks.Warning(
+                "One Celery task per beacon over a Redis broker can lose a beacon when a "
+                "worker is killed (the Redis transport pops a message before it records it "
+                "as unacknowledged).",
+                hint="TAGMANAGER['INGEST_BUFFER'] = "
+                "'tagmanager.ingest.redis_buffer.RedisBuffer' (docs/ingestion.md).",
+                id="tagmanager.W003",
             )
         ]
     return []

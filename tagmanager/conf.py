@@ -61,10 +61,37 @@ DEFAULTS = {
     "CLIENT_IP_HEADER": "",
     # Seconds a container's key -> id and allowed origins are cached for the collect endpoint.
     "INGEST_CACHE_TIMEOUT": 60,
+    # Seconds the hot endpoints leave the cache alone after it failed (they read the database).
+    "CACHE_RETRY_AFTER": 5,
+    # Seconds the hot endpoints keep a container's loader and ingestion metadata in the
+    # process's memory (0: not at all); other processes see a publish within this time.
+    "LOCAL_CACHE_SECONDS": 5,
+    # Where accepted beacons wait before they are stored in bulk (tagmanager.ingest).
+    "INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer",
+    # Seconds requests leave the buffer alone after it failed (they store synchronously).
+    "INGEST_RETRY_AFTER": 5,
+    # RedisBuffer: its Redis (empty = the Celery broker URL), key prefix, socket timeout.
+    "INGEST_REDIS_URL": "",
+    "INGEST_REDIS_KEY": "tagmanager:ingest",
+    "INGEST_REDIS_TIMEOUT": 0.5,
+    # Beacons stored per transaction by a drain, seconds a drainer waits for more when the
+    # buffer runs dry, and seconds before the claim of a drainer that died is handed on.
+    "INGEST_DRAIN_BATCH": 500,
+    "INGEST_DRAIN_LINGER": 1.0,
+    "INGEST_LEASE_SECONDS": 60,
     # Days a fire event is kept before it is rolled up into daily counts and purged.
     "FIRE_EVENT_RETENTION_DAYS": 90,
+    # Seconds a consent record waits before it is sealed into the hash chain, so that one
+    # committed a little late (a slow transaction, another web node) is still sealed in order.
+    "SEAL_GRACE_SECONDS": 60,
+    # Days a dead letter (an event that could not be stored) is kept for inspection.
+    "DEAD_LETTER_RETENTION_DAYS": 30,
     # Days a consent record is kept after it expires (proof must outlive the consent).
     "CONSENT_RECORD_RETENTION_DAYS": 365 * 3,
+    # Seconds a preview link (the draft with the debug panel, in one browser) stays valid.
+    "PREVIEW_MAX_AGE": 3600,
+    # Event names whose fires count as conversions in the reports (value per campaign).
+    "CONVERSION_EVENTS": ["purchase", "lead"],
 }
 
 
@@ -85,6 +112,7 @@ def get_setting(name: str):
 def _reset(*, setting, **kwargs):
     if setting == "TAGMANAGER":
         get_config.cache_clear()
-        from tagmanager import registry
+        from tagmanager import ingest, registry
 
         registry.clear_cache()
+        ingest.clear_cache()

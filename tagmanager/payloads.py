@@ -26,6 +26,8 @@ def json_object(body: bytes) -> dict:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(f"Body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise PayloadError("Body is not valid JSON: nested too deeply.") from None
     if not isinstance(data, dict):
         raise PayloadError("Body must be a JSON object.")
     return data
@@ -36,6 +38,16 @@ def container_key(data: dict) -> str:
     if not isinstance(key, str) or not re.fullmatch(r"[-a-zA-Z0-9_]{1,64}", key):
         raise PayloadError("'key' must be a container key.")
     return key
+
+
+def collect_version(data: dict) -> int | None:
+    """The published version the browser's loader carried (its tags' categories apply)."""
+    version = data.get("version")
+    if version is None:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 < version < 2**31:
+        raise PayloadError("'version' must be a version number.")
+    return version
 
 
 def collect_events(data: dict, *, max_events: int) -> list:
@@ -72,12 +84,25 @@ def _optional_int(item: dict, field: str) -> int | None:
     return value
 
 
+def storable_text(value: str) -> bool:
+    """No NUL (PostgreSQL refuses it) and no unpaired surrogate (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _text(item: dict, field: str, limit: int) -> str:
     value = item.get(field, "")
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValueError(f"'{field}' must be text.")
+    if not storable_text(value):
+        raise ValueError(f"'{field}' contains a NUL character or invalid Unicode.")
     return value[:limit]
 
 
@@ -120,6 +145,8 @@ def fire_event_parse(item) -> FireEventData:
     if not isinstance(utm, dict):
         raise ValueError("'utm' must be an object.")
     utm = {k: str(v)[:200] for k, v in utm.items() if k in UTM_FIELDS and isinstance(v, str)}
+    if not all(storable_text(v) for v in utm.values()):
+        raise ValueError("'utm' contains a NUL character or invalid Unicode.")
     ts = item.get("ts")
     client_time = None
     if ts is not None:
@@ -219,8 +246,8 @@ def consent_parse(data: dict) -> ConsentData:
     ):
         raise PayloadError("'locale' must be a language tag such as en or de-AT.")
     url = data.get("url") or ""
-    if not isinstance(url, str):
-        raise PayloadError("'url' must be text.")
+    if not isinstance(url, str) or not storable_text(url):
+        raise PayloadError("'url' must be text (no NUL characters or invalid Unicode).")
     return ConsentData(
         consent_id=_uuid(data, "consent_id", required=True),
         previous_consent_id=_uuid(data, "previous_consent_id", required=False),

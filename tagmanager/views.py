@@ -1,20 +1,18 @@
 """The public, hot endpoints. Each validates cheaply and calls one service or selector."""
 
-import uuid
-
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from tagmanager import payloads
+from tagmanager import endpoints, payloads
 from tagmanager.conf import get_setting
+from tagmanager.endpoints import PIXEL_GIF  # noqa: F401  (the pixel's bytes, for importers)
 from tagmanager.loader.serve import JS, UNKNOWN, loader_http, loader_payload_get
 from tagmanager.models import Container
 from tagmanager.selectors import container_ingest_meta
 from tagmanager.services.consent import consent_record_create
-from tagmanager.services.ingestion import fire_events_dispatch
 
 
 @require_GET
@@ -45,22 +43,24 @@ def loader(request, key: str):
     return response
 
 
-def _error(status: int, reason: str, origin: str = "") -> JsonResponse:
-    response = JsonResponse({"error": reason}, status=status)
-    if origin:
-        response["Access-Control-Allow-Origin"] = origin
+def _error(status: int, reason: str, origin: str = "") -> HttpResponse:
+    return _response(endpoints.error(status, reason, origin))
+
+
+def _response(answer: endpoints.Answer) -> HttpResponse:
+    response = HttpResponse(answer.body, status=answer.status)
+    if not any(name == "Content-Type" for name, _ in answer.headers):
+        del response["Content-Type"]
+    for name, value in answer.headers:
+        response[name] = value
     return response
 
 
 def _read_body(request) -> bytes | None:
     """The body, or None when it is over the limit (checked before reading it all)."""
-    limit = get_setting("COLLECT_MAX_BYTES")
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
+    if endpoints.body_over_limit(request.META.get("CONTENT_LENGTH")):
         return None
+    limit = get_setting("COLLECT_MAX_BYTES")
     body = request.read(limit + 1)
     return None if len(body) > limit else body
 
@@ -69,29 +69,10 @@ def _read_body(request) -> bytes | None:
 @require_POST
 def collect(request):
     """``POST /tm/collect``: a batch of fire events as JSON in a text/plain body. 204."""
-    origin = request.headers.get("Origin", "")
     body = _read_body(request)
     if body is None:
-        return _error(413, f"Body larger than {get_setting('COLLECT_MAX_BYTES')} bytes.")
-    try:
-        data = payloads.json_object(body)
-        key = payloads.container_key(data)
-        events = payloads.collect_events(data, max_events=get_setting("COLLECT_MAX_EVENTS"))
-    except payloads.PayloadError as exc:
-        return _error(400, str(exc))
-    try:
-        meta = container_ingest_meta(key=key)
-        if meta is None:
-            return _error(404, f"No container with key {key!r}.")
-        if origin not in meta["origins"]:
-            return _error(403, f"Origin {origin or '(none)'!r} is not allowed for this container.")
-        fire_events_dispatch(container_id=meta["id"], events=events)
-    except DatabaseError:
-        # Neither the broker nor the database could take the batch: say so, don't crash.
-        return _error(503, "Temporarily unable to store events; retry later.")
-    response = HttpResponse(status=204)
-    response["Access-Control-Allow-Origin"] = origin
-    return response
+        return _response(endpoints.too_large())
+    return _response(endpoints.collect_answer(body=body, origin=request.headers.get("Origin", "")))
 
 
 def _client_ip(request) -> str:
@@ -108,7 +89,7 @@ def consent(request):
     origin = request.headers.get("Origin", "")
     body = _read_body(request)
     if body is None:
-        return _error(413, f"Body larger than {get_setting('COLLECT_MAX_BYTES')} bytes.")
+        return _response(endpoints.too_large())
     try:
         data = payloads.json_object(body)
         key = payloads.container_key(data)
@@ -120,8 +101,10 @@ def consent(request):
         return _error(404, f"No container with key {key!r}.")
     if origin not in meta["origins"]:
         return _error(403, f"Origin {origin or '(none)'!r} is not allowed for this container.")
-    container = Container.objects.select_related("live_version").get(pk=meta["id"])
     try:
+        container = Container.objects.select_related("live_version").filter(pk=meta["id"]).first()
+        if container is None:  # deleted since its id was cached
+            return _error(404, f"No container with key {key!r}.")
         record = consent_record_create(
             container=container,
             data=decision,
@@ -130,16 +113,11 @@ def consent(request):
         )
     except ValidationError as exc:
         return _error(400, " ".join(exc.messages), origin)
+    except DatabaseError:
+        return _error(503, "Temporarily unable to record the decision; retry later.", origin)
     response = JsonResponse({"id": record.pk, "consent_id": str(record.consent_id)}, status=201)
     response["Access-Control-Allow-Origin"] = origin
     return response
-
-
-# The classic transparent 1x1 GIF, 43 bytes.
-PIXEL_GIF = (
-    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
-    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
-)
 
 
 @require_GET
@@ -148,11 +126,27 @@ def pixel(request, key: str):
 
     Always the image, never a redirect; 404 (still the image) for an unknown key.
     """
-    meta = container_ingest_meta(key=key)
-    if meta is not None:
-        event = payloads.pixel_event(request.GET, new_id=uuid.uuid4().hex)
-        fire_events_dispatch(container_id=meta["id"], events=[event])
-    response = HttpResponse(PIXEL_GIF, content_type="image/gif", status=200 if meta else 404)
-    response["Content-Length"] = str(len(PIXEL_GIF))
-    response["Cache-Control"] = "no-store, max-age=0"
+    return _response(endpoints.pixel_answer(key=key, query=request.GET))
+
+
+@require_GET
+def preview(request, key: str, token: str):
+    """``GET /tm/preview/<key>/<token>.js``: the container's draft with the debug panel, for a
+    valid preview link (see docs/preview.md). Never cached.
+
+    A token that is malformed, forged, expired, for another container, or whose user may no
+    longer preview it gets 403/404 with a JS comment saying which: the browser does not run
+    a script with an error status, and the live loader then runs the published version.
+    """
+    from tagmanager.loader.preview import preview_script
+    from tagmanager.services.preview import PreviewRefused, preview_token_verify
+
+    try:
+        grant = preview_token_verify(token=token, key=key)
+    except PreviewRefused as exc:
+        body, status = f"/* tagmanager: {exc.reason} */\n", exc.status
+    else:
+        body, status = preview_script(grant=grant), 200
+    response = HttpResponse(body, content_type=JS, status=status)
+    response["Cache-Control"] = "no-store"
     return response

@@ -3,6 +3,9 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from datetime import timezone as dt_timezone
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -60,6 +63,17 @@ def tasks_in_process_unless_services(request, settings):
     the ``services`` ones go through the real broker to a real worker."""
     if request.node.get_closest_marker("services") is None:
         settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _backends_not_written_off():
+    """A test that made the cache or the ingestion buffer fail must not make the next test
+    skip them (each is left alone for a few seconds after a failure)."""
+    from tagmanager import cache
+    from tagmanager.services import ingestion
+
+    cache.reset()
+    ingestion._buffer_down_until[0] = 0.0
 
 
 @pytest.fixture(scope="session")
@@ -121,3 +135,20 @@ def wait_for(predicate, *, timeout: float, interval: float = 0.05):
             return value
         time.sleep(interval)
     return predicate()
+
+
+# A test computes with this date while the code it calls reads the clock again: near the end of
+# a UTC day the two could differ, so wait for the new day first (at most this long).
+MIDNIGHT_MARGIN = timedelta(seconds=60)
+
+
+@pytest.fixture
+def today() -> date:
+    """Today's UTC date, taken when the test starts and valid for the rest of it."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    midnight = datetime.combine(now.date() + timedelta(days=1), dt_time.min, tzinfo=dt_timezone.utc)
+    if midnight - now < MIDNIGHT_MARGIN:
+        time.sleep((midnight - now).total_seconds() + 0.05)
+    return timezone.now().date()

@@ -32,6 +32,38 @@ def test_e003_positive_integers(value):
         assert ids() == ["tagmanager.E003"]
 
 
+@pytest.mark.parametrize("key", ["INGEST_DRAIN_BATCH", "INGEST_LEASE_SECONDS", "CACHE_RETRY_AFTER"])
+def test_e003_covers_the_ingestion_settings(key):
+    with override_settings(TAGMANAGER={key: 0}):
+        assert ids() == ["tagmanager.E003"]
+
+
+@override_settings(TAGMANAGER={"INGEST_BUFFER": "tagmanager.nowhere.Buffer"})
+def test_e005_ingest_buffer():
+    assert ids() == ["tagmanager.E005"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("INGEST_REDIS_TIMEOUT", 0),
+        ("INGEST_REDIS_TIMEOUT", "1"),
+        ("INGEST_REDIS_TIMEOUT", None),
+        ("INGEST_REDIS_TIMEOUT", True),
+        ("INGEST_DRAIN_LINGER", -1),
+        ("INGEST_DRAIN_LINGER", "soon"),
+    ],
+)
+def test_e006_seconds(key, value):
+    with override_settings(TAGMANAGER={key: value}):
+        assert ids() == ["tagmanager.E006"]
+
+
+def test_zero_linger_is_fine():
+    with override_settings(TAGMANAGER={"INGEST_DRAIN_LINGER": 0}):
+        assert ids() == []
+
+
 @override_settings(TAGMANAGER={"CONSENT_COOKIE_NAME": "bad name;"})
 def test_e004_cookie_name():
     assert ids() == ["tagmanager.E004"]
@@ -46,3 +78,18 @@ def test_w001_unknown_key():
 @override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
 def test_w002_dummy_cache():
     assert ids() == ["tagmanager.W002"]
+
+
+def test_w003_celery_task_per_beacon_over_redis():
+    with override_settings(
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        CELERY_TASK_ALWAYS_EAGER=False,
+        TAGMANAGER={"INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer"},
+    ):
+        assert ids() == ["tagmanager.W003"]
+    with override_settings(
+        CELERY_BROKER_URL="amqp://guest@localhost//",
+        CELERY_TASK_ALWAYS_EAGER=False,
+        TAGMANAGER={"INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer"},
+    ):
+        assert ids() == []

@@ -99,3 +99,34 @@ def test_origin_must_be_allowed(client, origin):
 
 def test_only_post(client):
     assert client.get("/tm/collect").status_code == 405
+
+
+def test_deeply_nested_json_is_a_400_not_a_crash(client):
+    body = "[" * 30_000 + "]" * 30_000
+    response = post(client, body, raw=True)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"]
+
+
+def test_a_bad_version_number_is_a_400(client):
+    response = post(client, {"key": "demo", "version": "3", "events": [event()]})
+    assert response.status_code == 400 and "'version'" in response.json()["error"]
+
+
+def test_unstorable_text_in_one_event_loses_none_of_the_others(client):
+    batch = [event(), event(url="https://shop.example/\x00")]
+    assert post(client, {"key": "demo", "events": batch}).status_code == 204
+    assert FireEvent.objects.count() == 1 and DeadLetter.objects.count() == 1
+
+
+def test_no_database_is_a_503_with_a_reason(client, monkeypatch):
+    from django.db import OperationalError
+
+    from tagmanager import endpoints
+
+    def down(**kwargs):
+        raise OperationalError("the database system is starting up")
+
+    monkeypatch.setattr(endpoints, "fire_events_dispatch", down)
+    response = post(client, {"key": "demo", "events": [event()]})
+    assert response.status_code == 503 and "retry" in response.json()["error"]

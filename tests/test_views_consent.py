@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 
 from tagmanager.models import ConsentNotice, ConsentRecord
 from tagmanager.services.demo import demo_container_ensure
@@ -128,3 +129,51 @@ def test_bad_decisions_get_a_reason(client, change, status, reason):
 def test_origin_checked(client):
     assert post(client, decision(), origin="https://evil.example").status_code == 403
     assert post(client, "{", origin=ORIGIN).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("[" * 30_000 + "]" * 30_000, "nested too deeply"),
+        (json.dumps(decision(url="https://shop.example/\ud800")), "invalid Unicode"),
+        (json.dumps(decision(url="https://shop.example/\x00")), "NUL"),
+    ],
+)
+def test_hostile_bodies_are_a_400(client, body, reason):
+    response = post(client, body)
+    assert response.status_code == 400 and reason in response.json()["error"]
+    assert not ConsentRecord.objects.exists()
+
+
+def test_user_agent_text_is_kept_storable(client):
+    post(client, decision(), HTTP_USER_AGENT="Bot/1.0 \x00evil")
+    assert ConsentRecord.objects.get().user_agent == "Bot/1.0 evil"
+
+
+def test_a_decision_racing_its_own_copy_is_one_record(client, demo):
+    from tagmanager.payloads import consent_parse
+    from tagmanager.services.consent import _record_create, consent_record_create
+
+    data = consent_parse(decision())
+    first = consent_record_create(container=demo, data=data, ip=None, user_agent="")
+    # The copy that lost the race gets past the existence check, then meets the constraint.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _record_create(container=demo, data=data, ip=None, user_agent="")
+    assert consent_record_create(container=demo, data=data, ip=None, user_agent="") == first
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_no_database_is_a_503_and_a_deleted_container_a_404(client, demo, monkeypatch):
+    from django.db import OperationalError
+
+    from tagmanager import views
+
+    def down(**kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(views, "consent_record_create", down)
+    response = post(client, decision())
+    assert response.status_code == 503 and "retry" in response.json()["error"]
+    monkeypatch.undo()
+    views.Container.objects.filter(pk=demo.pk).delete()  # its id is still cached
+    assert post(client, decision()).status_code == 404

@@ -55,3 +55,17 @@ def test_unknown_key_is_404_but_still_an_image_and_never_a_redirect(client):
     response = client.get("/tm/p/nope.gif?e=email_open")
     assert response.status_code == 404 and response.content == PIXEL_GIF
     assert not FireEvent.objects.exists()
+
+
+def test_pixel_without_a_database_is_still_the_image(client, monkeypatch):
+    from django.db import OperationalError
+
+    from tagmanager import endpoints
+
+    def down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(endpoints, "fire_events_dispatch", down)
+    response = client.get("/tm/p/demo.gif?e=email_open")
+    assert response.status_code == 503
+    assert response.content == PIXEL_GIF and response["Cache-Control"].startswith("no-store")

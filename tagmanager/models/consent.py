@@ -155,6 +155,10 @@ class ConsentRecord(models.Model):
             models.UniqueConstraint(
                 fields=["container", "seal_index"], name="tm_consent_seal_unique"
             ),
+            # A resent decision is the same record, even when two copies race.
+            models.UniqueConstraint(
+                fields=["container", "consent_id"], name="tm_consent_id_unique"
+            ),
         ]
 
     def __str__(self):

@@ -6,7 +6,9 @@ class FireEvent(models.Model):
     """One tag fire reported by a browser (or the pixel endpoint). High volume."""
 
     event_id = models.CharField(
-        _("event id"), max_length=64, unique=True, help_text=_("Client-generated; deduplicates.")
+        _("event id"),
+        max_length=64,
+        help_text=_("Client-generated; deduplicates within its container."),
     )
     container = models.ForeignKey(
         "tagmanager.Container", on_delete=models.CASCADE, related_name="fire_events"
@@ -33,7 +35,16 @@ class FireEvent(models.Model):
         verbose_name = _("fire event")
         indexes = [
             models.Index(fields=["container", "server_time"], name="tm_fire_container_time"),
+            # Retention and reports across containers (superusers, members of several).
+            models.Index(fields=["server_time"], name="tm_fire_time"),
             models.Index(fields=["tag_id", "server_time"], name="tm_fire_tag_time"),
+            # Everything about one visitor (a data-subject request, the admin's search).
+            models.Index(fields=["consent_id"], name="tm_fire_consent"),
+        ]
+        constraints = [
+            # Per container: one site's ids must never swallow another's events. Event id
+            # first, so that the index also serves look-ups by event id alone.
+            models.UniqueConstraint(fields=["event_id", "container"], name="tm_fire_event_unique"),
         ]
 
     def __str__(self):
@@ -56,29 +67,3 @@ class DeadLetter(models.Model):
 
     def __str__(self):
         return self.reason
-
-
-class FireEventDaily(models.Model):
-    """Daily per-tag counts, kept after the raw fire events are purged."""
-
-    container = models.ForeignKey(
-        "tagmanager.Container", on_delete=models.CASCADE, related_name="daily_counts"
-    )
-    day = models.DateField(_("day"))
-    tag_id = models.BigIntegerField(_("tag"), default=0, help_text=_("0: no tag (pixel hits)."))
-    event_name = models.CharField(_("event"), max_length=100, blank=True)
-    fires = models.PositiveBigIntegerField(_("fires"), default=0)
-    value_total = models.DecimalField(_("value"), max_digits=20, decimal_places=4, default=0)
-    consent_violations = models.PositiveBigIntegerField(_("consent violations"), default=0)
-
-    class Meta:
-        ordering = ["-day"]
-        verbose_name = _("daily fire count")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["container", "day", "tag_id", "event_name"], name="tm_daily_unique"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.day} tag {self.tag_id} {self.event_name}: {self.fires}"

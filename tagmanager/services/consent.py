@@ -1,15 +1,14 @@
 """Record consent decisions as append-only proof (GDPR Art. 7(1))."""
 
-import hashlib
-import json
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tagmanager.models import ConsentNotice, ConsentRecord, Container, ContainerVersion
 from tagmanager.payloads import ConsentData, ip_truncate
+from tagmanager.services.sealing import notice_sha256
 
 
 def notice_locale(consent_config: dict, requested: str) -> str:
@@ -44,8 +43,7 @@ def notice_texts(consent_config: dict, locale: str) -> dict:
 def consent_notice_get_or_create(
     *, container: Container, revision: int, locale: str, texts: dict
 ) -> ConsentNotice:
-    canonical = json.dumps(texts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    digest = notice_sha256(texts)
     notice, _ = ConsentNotice.objects.get_or_create(
         container=container,
         sha256=digest,
@@ -54,11 +52,11 @@ def consent_notice_get_or_create(
     return notice
 
 
-@transaction.atomic
 def consent_record_create(
     *, container: Container, data: ConsentData, ip: str | None, user_agent: str
 ) -> ConsentRecord:
-    """Store one decision. Posting the same consent id again returns the stored record.
+    """Store one decision. Posting the same consent id again returns the stored record (also
+    when two copies race: the database holds one record per consent id and container).
 
     The notice is rebuilt from the published version the visitor's loader carried, so the
     record points at the exact text shown. Only the truncated IP is kept.
@@ -66,6 +64,18 @@ def consent_record_create(
     existing = ConsentRecord.objects.filter(container=container, consent_id=data.consent_id)
     if record := existing.first():
         return record
+    try:
+        with transaction.atomic():
+            return _record_create(container=container, data=data, ip=ip, user_agent=user_agent)
+    except IntegrityError:
+        if record := existing.first():
+            return record
+        raise
+
+
+def _record_create(
+    *, container: Container, data: ConsentData, ip: str | None, user_agent: str
+) -> ConsentRecord:
     versions = ContainerVersion.objects.filter(container=container)
     version = (
         versions.filter(number=data.version).first()
@@ -102,6 +112,7 @@ def consent_record_create(
         created_at=now,
         expires_at=now + timedelta(days=consent["lifetimeDays"]),
         page_url=data.page_url,
-        user_agent=user_agent[:512],
+        # Headers are the client's: keep only text the database can store.
+        user_agent=user_agent[:512].replace("\x00", "").encode("utf-8", "replace").decode(),
         ip_truncated=ip_truncate(ip),
     )

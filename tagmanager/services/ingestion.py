@@ -1,77 +1,350 @@
-"""Store batches of fire events: parse, flag consent violations, bulk insert, dedup on event_id."""
+"""Store fire events: parse, flag consent violations, insert in bulk, count duplicates.
 
+The endpoints accept a beacon (one POST /tm/collect, or one pixel hit) and hand it to the
+configured ingestion buffer (``tagmanager.ingest``), which stores it later, in bulk. Storing is
+idempotent on ``event_id``: a beacon stored twice (redelivered after a crash, resent by a
+browser) adds nothing but to the day's duplicate count.
+
+A beacon, as buffers carry it, is plain data: ``{"c": container id, "e": [events], "r":
+milliseconds since 1970 when the server received it, "v": the published version the browser
+ran (optional)}``; ``r`` becomes the events' server time, ``v`` decides which categories each
+tag needed (consent violations).
+"""
+
+import json
 import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
-from tagmanager.models import Container, DeadLetter, FireEvent
+from tagmanager.conf import get_setting
+from tagmanager.ingest import BufferUnavailable, get_buffer
+from tagmanager.models import Container, DeadLetter, FireDuplicateDaily, FireEvent
+from tagmanager.models.validators import unstorable
 from tagmanager.payloads import consent_violation, fire_event_parse
 
 logger = logging.getLogger(__name__)
 
+# The columns written, in order; the primary key comes from the database.
+_FIELDS = [f for f in FireEvent._meta.concrete_fields if not f.primary_key]
+_COLUMN = {f.attname: i for i, f in enumerate(_FIELDS)}
+# Only these need converting for the database (UUIDs, JSON, decimals, times).
+_PREPARED = {"consent_id", "categories", "utm", "value", "client_time", "server_time"}
+# Rows per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
+_CHUNK = 1000
+# Until when (time.monotonic()) the buffer is skipped after a failure; per process.
+_buffer_down_until = [0.0]
+# Tag -> categories of a published version; versions never change, so this never goes stale.
+_VERSION_TAGS: dict[int, dict[int, list[str]]] = {}
 
-def _tag_categories(container_id: int) -> dict[int, list[str]]:
-    config = (
-        Container.objects.filter(pk=container_id)
-        .values_list("live_version__config", flat=True)
-        .first()
-    )
-    return {t["id"]: t["categories"] for t in (config or {}).get("tags", [])}
+
+def beacon_make(
+    *, container_id: int, events: list, received: float | None = None, version: int | None = None
+) -> dict:
+    """A beacon as buffers carry it (``received``: seconds since 1970, default now)."""
+    beacon = {"c": container_id, "e": events, "r": int((received or time.time()) * 1000)}
+    if version is not None:
+        beacon["v"] = version
+    return beacon
 
 
-def fire_events_store(*, container_id: int, events: list) -> int:
-    """Store a batch; malformed events go to the dead letters. Returns how many were valid.
+@dataclass(frozen=True)
+class StoreResult:
+    stored: int  # events newly stored
+    duplicates: int  # events whose id was already stored (or repeated in the same batch)
+    dead: int  # malformed events, kept as dead letters
 
-    Idempotent: storing the same batch twice stores nothing new (``ON CONFLICT DO NOTHING``).
-    """
-    tag_categories = _tag_categories(container_id)
+    def __add__(self, other):
+        return StoreResult(*(a + b for a, b in zip(self._tuple(), other._tuple(), strict=True)))
+
+    def _tuple(self):
+        return self.stored, self.duplicates, self.dead
+
+
+def _tag_categories(beacons: list[dict]) -> dict[tuple, dict[int, list[str]]]:
+    """Per (container, version the browser ran), the categories each tag needed: from that
+    version when the beacon names it and it exists, else from the live version."""
+    from tagmanager.models import ContainerVersion
+
+    wanted = {(b["c"], b.get("v")) for b in beacons}
+    containers = {c for c, _ in wanted}
+    live = dict(Container.objects.filter(pk__in=containers).values_list("pk", "live_version_id"))
+    named = {
+        (c, n): pk
+        for c, n, pk in ContainerVersion.objects.filter(
+            container_id__in=containers, number__in={v for _, v in wanted if v is not None}
+        ).values_list("container_id", "number", "pk")
+    }
+    version_of = {(c, v): named.get((c, v)) or live.get(c) for c, v in wanted}
+    missing = {v for v in version_of.values() if v is not None and v not in _VERSION_TAGS}
+    if missing:
+        if len(_VERSION_TAGS) > 1000:  # bounded: old versions drop out
+            _VERSION_TAGS.clear()
+        for pk, config in ContainerVersion.objects.filter(pk__in=missing).values_list(
+            "pk", "config"
+        ):
+            _VERSION_TAGS[pk] = {t["id"]: t["categories"] for t in config.get("tags", [])}
+    # Containers that no longer exist are left out: their events cannot be stored.
+    return {
+        (c, n): _VERSION_TAGS.get(v, {}) if v else {}
+        for (c, n), v in version_of.items()
+        if c in live
+    }
+
+
+def _dead_letter(container_id, item, reason: str) -> DeadLetter:
+    # Text the database cannot keep (NUL, unpaired surrogates) is kept as escaped JSON text.
+    payload = item if not unstorable(item) else {"unstorable_json": json.dumps(item)}
+    return DeadLetter(container_id=container_id, payload=payload, reason=reason[:500])
+
+
+def _rows(beacons: list[dict]) -> tuple[list[tuple], list[DeadLetter]]:
+    """Parse every event: rows to insert (values in ``_FIELDS`` order) and dead letters."""
+    tags = _tag_categories(beacons)
     rows, dead = [], []
-    for item in events:
-        try:
-            event = fire_event_parse(item)
-        except ValueError as exc:
-            dead.append(DeadLetter(container_id=container_id, payload=item, reason=str(exc)))
+    for beacon in beacons:
+        container_id = beacon["c"]
+        received = datetime.fromtimestamp(beacon["r"] / 1000, tz=timezone.utc)
+        required = tags.get((container_id, beacon.get("v")))
+        if required is None:  # deleted since the beacon was accepted
+            reason = f"Container {container_id} no longer exists."
+            dead += [_dead_letter(None, item, reason) for item in beacon["e"]]
             continue
-        rows.append(
-            FireEvent(
-                event_id=event.event_id,
-                container_id=container_id,
-                tag_id=event.tag_id,
-                trigger_id=event.trigger_id,
-                consent_id=event.consent_id,
-                categories=list(event.categories),
-                consent_violation=consent_violation(
-                    required=tag_categories.get(event.tag_id), granted=event.categories
+        for item in beacon["e"]:
+            try:
+                event = fire_event_parse(item)
+            except ValueError as exc:
+                dead.append(_dead_letter(container_id, item, str(exc)))
+                continue
+            values = {
+                "event_id": event.event_id,
+                "container_id": container_id,
+                "tag_id": event.tag_id,
+                "trigger_id": event.trigger_id,
+                "consent_id": event.consent_id,
+                "categories": list(event.categories),
+                "consent_violation": consent_violation(
+                    required=required.get(event.tag_id), granted=event.categories
                 ),
-                event_name=event.event_name,
-                page_url=event.page_url,
-                value=event.value,
-                currency=event.currency,
-                utm=event.utm,
-                recipient=event.recipient,
-                client_time=event.client_time,
-            )
-        )
-    with transaction.atomic():
-        FireEvent.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-        DeadLetter.objects.bulk_create(dead)
-    return len(rows)
+                "event_name": event.event_name,
+                "page_url": event.page_url,
+                "value": event.value,
+                "currency": event.currency,
+                "utm": event.utm,
+                "recipient": event.recipient,
+                "client_time": event.client_time,
+                "server_time": received,
+            }
+            rows.append(tuple(values[f.attname] for f in _FIELDS))
+    return rows, dead
 
 
-def fire_events_dispatch(*, container_id: int, events: list) -> None:
-    """Hand a batch to a worker; if the broker cannot take it right now, store it here.
+def _insert(rows: list[tuple]) -> set[tuple]:
+    """INSERT ... ON CONFLICT (event_id, container) DO NOTHING; return the (container id,
+    event id) of the rows actually inserted.
 
-    Broker sockets time out quickly (``CELERY_BROKER_TIMEOUT``), so a dead or hung broker
-    costs a request at most about that long, and nothing is lost.
+    Raw SQL: the ORM's bulk_create spends more time compiling than the database spends
+    writing, and cannot tell which rows were skipped.
     """
-    from tagmanager.tasks import fire_events_ingest
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(rows)
+    quote = connection.ops.quote_name
+    prepare = [
+        (lambda v, f=f: f.get_db_prep_save(v, connection)) if f.attname in _PREPARED else None
+        for f in _FIELDS
+    ]
+    columns = ", ".join(quote(f.column) for f in _FIELDS)
+    one = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
+    table, key = quote(FireEvent._meta.db_table), quote("event_id")
+    inserted = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            params = [
+                p(value) if p else value
+                for row in chunk
+                for p, value in zip(prepare, row, strict=True)
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "
+                f"ON CONFLICT ({key}, {quote('container_id')}) DO NOTHING "
+                f"RETURNING {key}, {quote('container_id')}",
+                params,
+            )
+            inserted.update((r[1], r[0]) for r in cursor.fetchall())
+    return inserted
 
+
+def _insert_postgresql(rows: list[tuple]) -> set[tuple]:
+    """One statement of one array per column (``unnest``): 15 parameters whatever the number
+    of rows, where a VALUES list of thousands of placeholders costs more to build and parse
+    than the insert itself."""
+    quote = connection.ops.quote_name
+    casts = []
+    for f in _FIELDS:
+        kind = f.db_type(connection).split("(")[0]
+        casts.append({"jsonb": "text", "numeric": "numeric"}.get(kind, kind))
+    columns = ", ".join(quote(f.column) for f in _FIELDS)
+    arrays = ", ".join(f"%s::{cast}[]" for cast in casts)
+    selected = ", ".join(
+        f"c{i}::jsonb" if f.get_internal_type() == "JSONField" else f"c{i}"
+        for i, f in enumerate(_FIELDS)
+    )
+    names = ", ".join(f"c{i}" for i in range(len(_FIELDS)))
+    json_columns = {i for i, f in enumerate(_FIELDS) if f.get_internal_type() == "JSONField"}
+    params = [
+        [json.dumps(row[i]) for row in rows] if i in json_columns else [row[i] for row in rows]
+        for i in range(len(_FIELDS))
+    ]
+    table, key = quote(FireEvent._meta.db_table), quote("event_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {selected} "
+            f"FROM unnest({arrays}) AS t({names}) "
+            f"ON CONFLICT ({key}, {quote('container_id')}) DO NOTHING "
+            f"RETURNING {key}, {quote('container_id')}",
+            params,
+        )
+        return {(r[1], r[0]) for r in cursor.fetchall()}
+
+
+def _count_duplicates(counts: Counter) -> None:
+    """Add to the per-day, per-tag duplicate counters (an upsert that adds, race-free)."""
+    if not counts:
+        return
+    quote = connection.ops.quote_name
+    table = quote(FireDuplicateDaily._meta.db_table)
+    day_field = FireDuplicateDaily._meta.get_field("day")
+    params = []
+    for (container_id, day, tag_id), n in sorted(counts.items()):
+        params += [container_id, day_field.get_db_prep_save(day, connection), tag_id, n]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (container_id, day, tag_id, duplicates) "
+            f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(counts))} "
+            "ON CONFLICT (container_id, day, tag_id) "
+            f"DO UPDATE SET duplicates = {table}.duplicates + excluded.duplicates",
+            params,
+        )
+
+
+def _store(beacons: list[dict]) -> StoreResult:
+    rows, dead = _rows(beacons)
+    event_id, container, tag, received = (
+        _COLUMN["event_id"],
+        _COLUMN["container_id"],
+        _COLUMN["tag_id"],
+        _COLUMN["server_time"],
+    )
+    unique = {}
+    for row in rows:
+        unique.setdefault((row[container], row[event_id]), row)
+    # Inserting in key order: concurrent batches then lock index entries in the same order.
+    ordered = [unique[k] for k in sorted(unique)]
+    with transaction.atomic():
+        inserted = _insert(ordered) if ordered else set()
+        duplicates, first = Counter(), set()
+        for row in rows:
+            key = (row[container], row[event_id])
+            if key in inserted and key not in first:
+                first.add(key)
+                continue
+            duplicates[(row[container], row[received].date(), row[tag] or 0)] += 1
+        _count_duplicates(duplicates)
+        if dead:
+            DeadLetter.objects.bulk_create(dead)
+    return StoreResult(stored=len(inserted), duplicates=sum(duplicates.values()), dead=len(dead))
+
+
+def _bury(beacon, exc: Exception) -> StoreResult:
+    """Keep a beacon the database refuses as dead letters, one per event, with the reason."""
+    try:
+        container_id, events = beacon["c"], list(beacon["e"])
+    except (KeyError, TypeError):
+        container_id, events = None, [beacon]
+    if not Container.objects.filter(pk=container_id).exists():
+        container_id = None  # deleted since: keep the events without it
+    reason = f"Not storable: {type(exc).__name__}: {exc}"
+    with transaction.atomic():
+        DeadLetter.objects.bulk_create([_dead_letter(container_id, e, reason) for e in events])
+    logger.warning("A beacon of %d events went to the dead letters: %s", len(events), reason)
+    return StoreResult(stored=0, duplicates=0, dead=len(events))
+
+
+# What a bad beacon (rather than a broken database) raises: bad values, a vanished container,
+# a beacon that is not one. Anything else (connection lost, server restarting) propagates, so
+# that the buffer keeps the batch and tries again.
+_BAD_DATA = (DataError, IntegrityError, ValueError, TypeError, KeyError, UnicodeError)
+
+
+def fire_beacons_store(*, beacons: list[dict]) -> StoreResult:
+    """Store many beacons in one transaction: the bulk path of every ingestion buffer.
+
+    Malformed events go to the dead letters with the reason; the rest are stored; an event id
+    seen before (in the same container) is counted as a duplicate of its tag on the day it was
+    received again. If the database refuses the batch because of one beacon, the beacons are
+    stored one by one and the refused one goes to the dead letters, so one poisoned beacon can
+    never hold up the others.
+    """
+    try:
+        return _store(beacons)
+    except _BAD_DATA as exc:
+        if len(beacons) == 1:
+            return _bury(beacons[0], exc)
+    total = StoreResult(0, 0, 0)
+    for beacon in beacons:
+        try:
+            total += _store([beacon])
+        except _BAD_DATA as exc:
+            total += _bury(beacon, exc)
+    return total
+
+
+def fire_events_store(
+    *, container_id: int, events: list, received: float | None = None, version: int | None = None
+) -> StoreResult:
+    """Store one beacon's events now (the synchronous path)."""
+    beacon = beacon_make(
+        container_id=container_id, events=events, received=received, version=version
+    )
+    return fire_beacons_store(beacons=[beacon])
+
+
+def fire_events_dispatch(*, container_id: int, events: list, version: int | None = None) -> None:
+    """Hand a beacon to the ingestion buffer; if it cannot take it right now, store it here.
+
+    Buffers give up on an unreachable or hung backend quickly (socket timeouts), so a request
+    waits at most about that long, and nothing is lost. With tasks in-process (no broker) the
+    events are stored at once.
+    """
+    beacon = beacon_make(container_id=container_id, events=events, version=version)
     if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        fire_events_store(container_id=container_id, events=events)
+        fire_beacons_store(beacons=[beacon])
         return
     try:
-        fire_events_ingest.apply_async(args=(container_id, events), retry=False)
-    except Exception:  # any broker failure: connection refused, timeout, protocol error
-        logger.warning("Broker unavailable; storing %d events synchronously", len(events))
-        fire_events_store(container_id=container_id, events=events)
+        # After a failure the buffer is left alone for INGEST_RETRY_AFTER seconds, so that
+        # one request per process, not every request, waits for its timeout.
+        if time.monotonic() < _buffer_down_until[0]:
+            raise BufferUnavailable("it failed less than INGEST_RETRY_AFTER seconds ago")
+        get_buffer().push(beacon)
+    except BufferUnavailable as exc:
+        if time.monotonic() >= _buffer_down_until[0]:
+            _buffer_down_until[0] = time.monotonic() + get_setting("INGEST_RETRY_AFTER")
+        logger.warning(
+            "Ingest buffer unavailable (%s); storing %d events synchronously", exc, len(events)
+        )
+        fire_beacons_store(beacons=[beacon])
+
+
+def fire_events_drain(*, max_seconds: float = 10.0) -> int:
+    """Store what the buffer holds, in bulk, for at most about ``max_seconds``; return how many
+    beacons were stored (the periodic and on-demand drain task)."""
+    from tagmanager.ingest import get_buffer
+
+    return get_buffer().drain(
+        store=lambda beacons: fire_beacons_store(beacons=beacons), max_seconds=max_seconds
+    )

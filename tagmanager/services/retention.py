@@ -4,46 +4,17 @@ from datetime import datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tagmanager.conf import get_setting
-from tagmanager.models import ConsentRecord, Container, FireEvent, FireEventDaily
+from tagmanager.models import ConsentRecord, Container, DeadLetter, FireEvent, RollupDay
+from tagmanager.services.rollups import fire_rollups_add, rollup_day_compute
 
 
 def _day_bounds(day) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min, tzinfo=dt_timezone.utc)
     return start, start + timedelta(days=1)
-
-
-@transaction.atomic
-def fire_events_rollup(*, day) -> int:
-    """(Re)compute the daily counts of one UTC day from the raw events. Idempotent."""
-    start, end = _day_bounds(day)
-    rows = (
-        FireEvent.objects.filter(server_time__gte=start, server_time__lt=end)
-        .values("container_id", "tag_id", "event_name")
-        .annotate(
-            fires=Count("pk"),
-            value_total=Sum("value"),
-            violations=Count("pk", filter=Q(consent_violation=True)),
-        )
-    )
-    FireEventDaily.objects.filter(day=day).delete()
-    FireEventDaily.objects.bulk_create(
-        FireEventDaily(
-            container_id=row["container_id"],
-            day=day,
-            tag_id=row["tag_id"] or 0,
-            event_name=row["event_name"],
-            fires=row["fires"],
-            value_total=row["value_total"] or 0,
-            consent_violations=row["violations"],
-        )
-        for row in rows
-    )
-    return len(rows)
 
 
 def fire_events_purge(*, now=None) -> int:
@@ -54,17 +25,33 @@ def fire_events_purge(*, now=None) -> int:
         FireEvent.objects.filter(server_time__lt=_day_bounds(cutoff)[0])
         .annotate(day=TruncDate("server_time", tzinfo=dt_timezone.utc))
         .values_list("day", flat=True)
+        .order_by()  # no default ordering column in the DISTINCT
         .distinct()
     )
     deleted = 0
     for day in sorted(set(days)):
+        start, end = _day_bounds(day)
+        events = FireEvent.objects.filter(server_time__gte=start, server_time__lt=end)
         with transaction.atomic():
-            fire_events_rollup(day=day)
-            start, end = _day_bounds(day)
-            deleted += FireEvent.objects.filter(
-                server_time__gte=start, server_time__lt=end
-            ).delete()[0]
+            # The roll-ups are all that remains of the day once its events are gone: a day
+            # purged before only gets its late events added to them.
+            ids = set(events.values_list("container_id", flat=True).order_by().distinct())
+            for container in Container.objects.filter(pk__in=ids).select_related("live_version"):
+                purged = RollupDay.objects.filter(container=container, day=day, fires_purged=True)
+                if purged.exists():
+                    fire_rollups_add(container=container, day=day)
+                else:
+                    rollup_day_compute(day=day, container=container)
+                RollupDay.objects.filter(container=container, day=day).update(fires_purged=True)
+            deleted += events.delete()[0]
     return deleted
+
+
+def dead_letters_purge(*, now=None) -> int:
+    """Delete dead letters older than DEAD_LETTER_RETENTION_DAYS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=get_setting("DEAD_LETTER_RETENTION_DAYS"))
+    return DeadLetter.objects.filter(received_at__lt=cutoff).delete()[0]
 
 
 def consent_records_purge(*, now=None) -> int:

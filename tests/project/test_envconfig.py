@@ -31,6 +31,7 @@ def test_postgres_from_database_url(tmp_path):
         5433,
     )
     assert db["CONN_MAX_AGE"] == 0 and db["CONN_HEALTH_CHECKS"] is True
+    assert db["TEST"]["NAME"] == f"test_tm_{os.getpid()}"
 
 
 def test_no_broker_means_tasks_run_in_process():
@@ -71,6 +72,25 @@ def test_bad_values_are_reported(tmp_path):
 
 
 def test_cache_url():
-    assert envconfig.caches(env(CACHE_URL="redis://127.0.0.1:6379/1"))["default"]["BACKEND"] == (
-        "django.core.cache.backends.redis.RedisCache"
+    redis = envconfig.caches(env(CACHE_URL="redis://127.0.0.1:6379/1"))["default"]
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # A hung Redis must be given up on quickly, without redis-py's default retries.
+    options = redis["OPTIONS"]
+    assert options["socket_timeout"] == options["socket_connect_timeout"] == 0.25
+    assert options["retry"].get_retries() == 0
+    local = envconfig.caches(env())["default"]
+    assert local["BACKEND"].endswith("LocMemCache") and "OPTIONS" not in local
+
+
+def test_ingest_buffer_follows_the_broker():
+    assert envconfig.tagmanager(env())["INGEST_BUFFER"] == "tagmanager.ingest.CeleryTaskBuffer"
+    redis = envconfig.tagmanager(env(CELERY_BROKER_URL="redis://127.0.0.1:6379/0"))
+    assert redis["INGEST_BUFFER"] == "tagmanager.ingest.redis_buffer.RedisBuffer"
+    amqp = envconfig.tagmanager(env(CELERY_BROKER_URL="amqp://guest@localhost//"))
+    assert amqp["INGEST_BUFFER"] == "tagmanager.ingest.CeleryTaskBuffer"
+    chosen = envconfig.tagmanager(
+        env(TAGMANAGER_INGEST_BUFFER="direct", TAGMANAGER_INGEST_LEASE_SECONDS="5")
     )
+    assert chosen == {"INGEST_BUFFER": "tagmanager.ingest.DirectBuffer", "INGEST_LEASE_SECONDS": 5}
+    with pytest.raises(ImproperlyConfigured, match="TAGMANAGER_INGEST_DRAIN_BATCH"):
+        envconfig.tagmanager(env(TAGMANAGER_INGEST_DRAIN_BATCH="many"))

@@ -22,6 +22,12 @@ from tests.helpers import append_only_bypassed
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _seal_at_once(settings):
+    """These tests seal records they have just written (no grace period to wait out)."""
+    settings.TAGMANAGER = {"SEAL_GRACE_SECONDS": 0}
+
+
 @pytest.fixture
 def container():
     return demo_container_ensure()
@@ -89,7 +95,7 @@ def test_admin_export_action_streams(admin_client, container):
 
 
 def test_fire_events_are_rolled_up_then_purged(container, settings):
-    settings.TAGMANAGER = {"FIRE_EVENT_RETENTION_DAYS": 30}
+    settings.TAGMANAGER = {**settings.TAGMANAGER, "FIRE_EVENT_RETENTION_DAYS": 30}
     old_day = timezone.now() - timedelta(days=40)
     for value in ("10", "5.5"):
         FireEventFactory(container=container, tag_id=7, event_name="purchase", value=value)
@@ -111,7 +117,7 @@ def test_fire_events_are_rolled_up_then_purged(container, settings):
 
 
 def test_consent_records_purged_after_retention_and_chain_still_verifies(container, settings):
-    settings.TAGMANAGER = {"CONSENT_RECORD_RETENTION_DAYS": 30}
+    settings.TAGMANAGER = {**settings.TAGMANAGER, "CONSENT_RECORD_RETENTION_DAYS": 30}
     records = [decide(container) for _ in range(4)]
     consent_chains_seal()
     expired = timezone.now() - timedelta(days=31)
@@ -125,3 +131,55 @@ def test_consent_records_purged_after_retention_and_chain_still_verifies(contain
     decide(container)
     consent_chains_seal()
     assert consent_chain_verify(container=container) == (3, None)
+
+
+def test_late_events_of_a_purged_day_are_added_to_its_rollups(container, settings):
+    settings.TAGMANAGER = {**settings.TAGMANAGER, "FIRE_EVENT_RETENTION_DAYS": 30}
+    old_day = timezone.now() - timedelta(days=40)
+    for _ in range(10):
+        FireEventFactory(container=container, tag_id=7, event_name="purchase", value="2")
+    FireEvent.objects.update(server_time=old_day)
+    assert fire_events_purge() == 10
+    # One more event of that day arrives late (a backlog drained after the purge) ...
+    late = FireEventFactory(container=container, tag_id=7, event_name="purchase", value="2")
+    FireEvent.objects.filter(pk=late.pk).update(server_time=old_day)
+    # ... and neither a recomputation of the day nor the next purge may lose the ten.
+    from tagmanager.services.rollups import rollup_day_compute
+
+    rollup_day_compute(day=old_day.date(), container=container)
+    assert FireEventDaily.objects.get(tag_id=7).fires == 10
+    assert fire_events_purge() == 1
+    daily = FireEventDaily.objects.get(tag_id=7)
+    assert (daily.fires, daily.value_total) == (11, Decimal("22"))
+
+
+def test_dead_letters_are_kept_for_a_while_then_purged(container, settings):
+    from tagmanager.models import DeadLetter
+    from tagmanager.services.retention import dead_letters_purge
+    from tagmanager.tasks import retention_run
+
+    settings.TAGMANAGER = {**settings.TAGMANAGER, "DEAD_LETTER_RETENTION_DAYS": 30}
+    old, recent = (DeadLetter.objects.create(payload={}, reason=r) for r in ("old", "recent"))
+    DeadLetter.objects.filter(pk=old.pk).update(received_at=timezone.now() - timedelta(days=31))
+    assert dead_letters_purge() == 1
+    assert list(DeadLetter.objects.values_list("reason", flat=True)) == ["recent"]
+    assert retention_run.apply().get() == {
+        "fire_events": 0,
+        "consent_records": 0,
+        "dead_letters": 0,
+    }
+
+
+def test_one_failing_part_of_retention_does_not_stop_the_others(container, monkeypatch):
+    from tagmanager.services import retention
+    from tagmanager.tasks import retention_run
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(retention, "fire_events_purge", broken)
+    assert retention_run.apply().get() == {
+        "fire_events": None,
+        "consent_records": 0,
+        "dead_letters": 0,
+    }

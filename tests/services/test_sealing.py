@@ -1,3 +1,4 @@
+import json
 import uuid
 from datetime import timedelta
 from io import StringIO
@@ -19,6 +20,12 @@ from tests.helpers import append_only_bypassed
 
 pytestmark = pytest.mark.django_db
 on_postgres = connection.vendor == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _seal_at_once(settings):
+    """These tests seal records they have just written (no grace period to wait out)."""
+    settings.TAGMANAGER = {"SEAL_GRACE_SECONDS": 0}
 
 
 @pytest.fixture
@@ -120,3 +127,48 @@ def test_postgres_refuses_update_and_delete_but_allows_sealing(container):
         cursor.execute("SET LOCAL tagmanager.retention = 'on'")
         cursor.execute("DELETE FROM tagmanager_consentrecord WHERE id = %s", [first.pk])
     assert not ConsentRecord.objects.exists()
+
+
+def test_records_wait_out_the_grace_period_before_they_are_sealed(container, settings):
+    settings.TAGMANAGER = {"SEAL_GRACE_SECONDS": 60}
+    older, newer = record(container), record(container)
+    with append_only_bypassed():
+        ConsentRecord.objects.filter(pk=older.pk).update(
+            created_at=older.created_at - timedelta(seconds=61)
+        )
+    assert consent_chains_seal() == 1
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert older.seal_index == 0 and newer.seal_index is None
+    # A record committed late, dated before the newest sealed one but within the grace: still
+    # sealed in order when its time comes, and the chain verifies.
+    assert consent_chain_verify(container=container) == (1, None)
+
+
+def test_a_changed_notice_text_breaks_the_chain(container):
+    first = record(container)
+    consent_chains_seal()
+    assert consent_chain_verify(container=container)[1] is None
+    texts = {**first.notice.texts, "banner": {"title": "We sell your data"}}
+    tamper(
+        "UPDATE tagmanager_consentnotice SET texts = %s WHERE id = %s",
+        [json.dumps(texts), first.notice_id],
+    )
+    checked, problem = consent_chain_verify(container=container)
+    assert checked == 0 and problem.record_id == first.pk
+    assert "notice" in problem.problem and "changed" in problem.problem
+
+
+@pytest.mark.skipif(not on_postgres, reason="the append-only triggers are PostgreSQL's")
+def test_postgres_refuses_to_change_or_delete_a_notice(container):
+    notice = record(container).notice
+    for sql in (
+        "UPDATE tagmanager_consentnotice SET locale = 'xx' WHERE id = %s",
+        "DELETE FROM tagmanager_consentnotice WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="immutable"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [notice.pk])

@@ -1,0 +1,194 @@
+"""A Redis list as the ingestion buffer, drained in bulk.
+
+A request appends its beacon with one RPUSH (a fraction of a millisecond) and answers. A drain
+task claims up to ``INGEST_DRAIN_BATCH`` beacons at a time, stores them in one transaction and
+then deletes its claim. A claim is a list of its own with a lease: if the drainer dies (killed
+worker, lost database) the claim outlives its lease and the next drain puts the beacons back,
+so nothing is lost; storing is idempotent, so nothing is counted twice.
+
+A push wakes a drainer (a Celery task) only when none is awake; an awake drainer lingers a
+moment when the buffer runs dry, so that steady traffic is stored by one task in batches
+rather than by a task per beacon. The beat task drains whatever a lost wake-up left behind.
+
+Keys (prefix ``INGEST_REDIS_KEY``): ``<prefix>:buffer`` (the waiting beacons, JSON),
+``<prefix>:claim:<id>`` (beacons being stored), ``<prefix>:leases`` (claims by lease expiry),
+``<prefix>:awake`` (a drainer is running or has been woken).
+"""
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from tagmanager.conf import get_setting
+from tagmanager.ingest import BufferUnavailable, IngestBuffer
+
+logger = logging.getLogger(__name__)
+
+# Append a beacon; answer its position, negative when a drainer should be woken: nobody is
+# awake (the "awake" key, kept by the drainer, expires after ARGV[3] ms), or a full batch of
+# ARGV[2] more is waiting (one more drainer for a backlog).
+PUSH = """
+local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+if n % tonumber(ARGV[2]) == 0 then return -n end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then return -n end
+return n
+"""
+# Move up to ARGV[1] beacons from the buffer to a new claim list, leased until ARGV[2].
+CLAIM = """
+local items = redis.call('LRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #items == 0 then return items end
+redis.call('LTRIM', KEYS[1], #items, -1)
+redis.call('RPUSH', KEYS[2], unpack(items))
+redis.call('ZADD', KEYS[3], ARGV[2], KEYS[2])
+return items
+"""
+# Put a claim's beacons back at the head of the buffer and forget the claim.
+RELEASE = """
+local items = redis.call('LRANGE', KEYS[2], 0, -1)
+if #items > 0 then redis.call('LPUSH', KEYS[1], unpack(items)) end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], KEYS[2])
+return #items
+"""
+
+
+def redis_url() -> str:
+    """The buffer's Redis: INGEST_REDIS_URL, else the Celery broker when that is Redis."""
+    url = get_setting("INGEST_REDIS_URL") or getattr(settings, "CELERY_BROKER_URL", "") or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "RedisBuffer needs TAGMANAGER['INGEST_REDIS_URL'] or a redis:// CELERY_BROKER_URL."
+        )
+    return url
+
+
+class RedisBuffer(IngestBuffer):
+    def __init__(self):
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        timeout = get_setting("INGEST_REDIS_TIMEOUT")
+        # No retries: a dead or hung Redis must cost a request one timeout, not ten.
+        self.client = redis.Redis.from_url(
+            redis_url(),
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        self.errors = (redis.RedisError, OSError)
+        self._no_script = redis.exceptions.NoScriptError
+        prefix = get_setting("INGEST_REDIS_KEY")
+        self.buffer, self.leases, self.claim_prefix, self.awake = (
+            f"{prefix}:buffer",
+            f"{prefix}:leases",
+            f"{prefix}:claim:",
+            f"{prefix}:awake",
+        )
+        self._push = self.client.register_script(PUSH)
+        self._claim = self.client.register_script(CLAIM)
+        self._release = self.client.register_script(RELEASE)
+
+    # --- the request side ---------------------------------------------------------------------
+
+    def push(self, beacon: dict) -> None:
+        args = (
+            2,
+            self.buffer,
+            self.awake,
+            json.dumps(beacon, separators=(",", ":")),
+            get_setting("INGEST_DRAIN_BATCH"),
+            int(get_setting("INGEST_LEASE_SECONDS") * 1000),
+        )
+        try:
+            # EVALSHA directly: redis-py's Script wrapper costs a quarter of a push.
+            try:
+                position = self.client.evalsha(self._push.sha, *args)
+            except self._no_script:  # Redis restarted (or flushed its scripts)
+                self.client.script_load(PUSH)
+                position = self.client.evalsha(self._push.sha, *args)
+        except self.errors as exc:
+            raise BufferUnavailable(f"Redis: {exc!r}") from exc
+        if position < 0:
+            self._wake()
+
+    def _wake(self) -> None:
+        from tagmanager.tasks import fire_events_drain
+
+        try:
+            fire_events_drain.apply_async(retry=False, ignore_result=True)
+        except Exception as exc:  # the beacon is safe in Redis; beat will drain it
+            logger.info("Could not wake a drainer: %r", exc)
+
+    # --- the worker side ----------------------------------------------------------------------
+
+    def reclaim(self, *, now: float | None = None) -> int:
+        """Return the beacons of claims whose lease expired to the buffer; how many."""
+        expired = self.client.zrangebyscore(self.leases, "-inf", now or time.time())
+        returned = 0
+        for claim in expired:
+            n = self._release(keys=[self.buffer, claim, self.leases])
+            if n:
+                logger.warning("Returned %d beacons of an expired claim to the buffer", n)
+            returned += n
+        return returned
+
+    def _take(self, store, batch: int, lease: float) -> int:
+        """Claim up to ``batch`` beacons and store them; how many (0: the buffer is empty)."""
+        claim = f"{self.claim_prefix}{uuid.uuid4().hex}"
+        items = self._claim(
+            keys=[self.buffer, claim, self.leases], args=[batch, time.time() + lease]
+        )
+        if not items:
+            return 0
+        try:
+            store([json.loads(item) for item in items])
+        except BaseException:
+            # Give them back now rather than after the lease (the database may be back by the
+            # next drain); if even that fails, the lease brings them back.
+            with contextlib.suppress(*self.errors):
+                self._release(keys=[self.buffer, claim, self.leases])
+            raise
+        pipe = self.client.pipeline()
+        pipe.delete(claim)
+        pipe.zrem(self.leases, claim)
+        pipe.execute()
+        return len(items)
+
+    def drain(self, *, store, max_seconds: float) -> int:
+        self.reclaim()
+        batch, lease = get_setting("INGEST_DRAIN_BATCH"), get_setting("INGEST_LEASE_SECONDS")
+        linger = get_setting("INGEST_DRAIN_LINGER")
+        deadline = time.monotonic() + max_seconds
+        drained, idle_since = 0, None
+        try:
+            while time.monotonic() < deadline:
+                self.client.set(self.awake, "1", px=int(lease * 1000))
+                taken = self._take(store, batch, lease)
+                drained += taken
+                if taken:
+                    idle_since = None
+                    continue
+                # Dry: wait a little for more before going back to sleep.
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= linger:
+                    break
+                time.sleep(min(0.05, linger))
+        finally:
+            # Whoever pushes from now on wakes a new drainer; what came in between the last
+            # claim and this moment is taken here.
+            with contextlib.suppress(*self.errors):
+                self.client.delete(self.awake)
+        return drained + self._take(store, batch, lease)
+
+    def status(self) -> dict:
+        return {
+            "waiting": self.client.llen(self.buffer),
+            "claims": self.client.zcard(self.leases),
+            "expired_claims": self.client.zcount(self.leases, "-inf", time.time()),
+        }

@@ -1,0 +1,173 @@
+"""Workers killed mid-stream: what they held is redelivered (Celery buffer) or reclaimed when
+its lease runs out (Redis buffer), and stored exactly once."""
+
+import os
+import signal
+import threading
+
+import pytest
+
+from tests.conftest import port_open, skip_or_fail, wait_for
+from tests.faults.conftest import (
+    BATCH,
+    SETTLE,
+    batches,
+    children,
+    new_events,
+    settled,
+    stored_count,
+    stored_counts,
+    stored_ids,
+    waiting,
+)
+
+pytestmark = pytest.mark.services
+
+RECLAIMED = "beacons of an expired claim to the buffer"
+LOST = "Task handler raised error: WorkerLostError"
+
+
+class Poster(threading.Thread):
+    """Posts the batches one after another, in the background; remembers every status."""
+
+    def __init__(self, web, batch_list):
+        super().__init__(daemon=True)
+        self.web, self.batch_list, self.statuses = web, batch_list, []
+
+    def run(self):
+        for batch in self.batch_list:
+            self.statuses.append(self.web.post(batch)[0])
+
+
+class StreamPoster(threading.Thread):
+    """Posts fresh batches, one after another, until told to stop; remembers every event and
+    status. The stream lasts as long as the test needs it, however fast the worker drains."""
+
+    def __init__(self, web):
+        super().__init__(daemon=True)
+        self.web, self.events, self.statuses = web, [], []
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            batch = new_events(BATCH)
+            self.events.extend(batch)
+            self.statuses.append(self.web.post(batch)[0])
+
+
+KILLS = 3  # at least; more (up to MAX_KILLS) until one has landed in the middle of a task
+MAX_KILLS = 8
+
+
+def test_worker_child_killed_mid_batch_is_redelivered(test_db, shared_redis, stack):
+    # A short lease, so that a killed drainer's claim comes back within the test.
+    env = stack.env(
+        database_url=test_db, broker_url=shared_redis, TAGMANAGER_INGEST_LEASE_SECONDS="3"
+    )
+    web = stack.web(env)
+    worker = stack.worker(env, concurrency=1)  # prefork: one child runs the tasks
+
+    poster = StreamPoster(web)
+    poster.start()
+    killed = []
+    try:
+        while len(killed) < KILLS or (
+            worker.log_text().count(LOST) == 0 and len(killed) < MAX_KILLS
+        ):
+            # Kill the child only while it is busy: once it has stored something since the last
+            # kill (a freshly forked child takes a moment, and Celery notices a death within
+            # ~5 s). The poster keeps the stream going meanwhile.
+            before = stored_count(test_db)
+            busy = wait_for(
+                lambda b=before: stored_count(test_db) > b and children(worker.pid),
+                timeout=60,
+                interval=0.02,
+            )
+            assert busy, f"the worker stored nothing for 60 s after {len(killed)} kills"
+            for pid in busy:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        # Some more traffic after the last kill, for the fresh child to take.
+        posted = len(poster.events)
+        wait_for(lambda: len(poster.events) >= posted + 10 * BATCH, timeout=30, interval=0.05)
+    finally:
+        poster.stop.set()
+        poster.join(timeout=SETTLE)
+    events = poster.events
+    assert events and poster.statuses == [204] * len(poster.statuses)
+
+    n_batches = len(poster.statuses)
+    assert wait_for(
+        lambda: (
+            settled(stack, shared_redis, [worker], n_batches)
+            and stored_count(test_db) >= len(events)
+        ),
+        timeout=SETTLE,
+        interval=0.2,
+    ), f"stored {stored_count(test_db)} of {len(events)}"
+    log = worker.log_text()
+    print(
+        f"events: {len(events)}, child kills: {len(killed)}, "
+        f"tasks lost mid-run: {log.count(LOST)}, claims reclaimed: {log.count(RECLAIMED)}"
+    )
+    assert len(killed) >= KILLS
+    assert log.count(LOST) >= 1, "no kill landed in the middle of a task"
+    if stack.buffer == "redis":
+        assert log.count(RECLAIMED) >= 1, "no claim of a killed drainer was reclaimed"
+    assert worker.alive()
+    assert stored_counts(test_db) == (len(events), len(events))
+    assert stored_ids(test_db) == {e["event_id"] for e in events}
+
+
+RABBITMQ = os.environ.get("TAGMANAGER_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def test_worker_sigkilled_its_batches_come_back_to_another_worker(test_db, stack):
+    """The whole worker (main process and child) SIGKILLed mid-stream.
+
+    Redis buffer: its claims come back when their lease runs out. Celery buffer: on RabbitMQ,
+    whose acknowledgements make this safe. (Not on a Redis broker: kombu's Redis transport pops
+    a message before it records it as unacknowledged, and a worker killed in between loses it;
+    that is why a Redis deployment uses the Redis buffer.)"""
+    if stack.buffer == "redis":
+        redis = stack.redis()  # throwaway: a short lease must not touch shared keys
+        broker = redis.url
+    else:
+        host, port = "127.0.0.1", 5672
+        if not port_open(host, port):
+            skip_or_fail(f"no RabbitMQ on {host}:{port} for the Celery buffer's broker")
+        broker = RABBITMQ
+    env = stack.env(database_url=test_db, broker_url=broker, TAGMANAGER_INGEST_LEASE_SECONDS="5")
+    web = stack.web(env)
+    first = stack.worker(env, concurrency=1, name="worker1")
+
+    events = new_events(3000)
+    poster = Poster(web, batches(events))
+    poster.start()
+    assert wait_for(lambda: stored_count(test_db) >= 400, timeout=SETTLE, interval=0.02)
+    first.kill(signal.SIGKILL)  # the main process and its child, no warm shutdown
+    first.popen.wait(timeout=10)
+    at_kill = stored_count(test_db)
+    held = redis.client().zcard(f"{stack.queue}:leases") if stack.buffer == "redis" else None
+    poster.join(timeout=SETTLE)
+    assert poster.statuses == [204] * len(batches(events))
+    print(f"SIGKILL at {at_kill}/{len(events)} stored; claims held by the dead worker: {held}")
+    assert at_kill < len(events)
+    if stack.buffer == "redis":
+        assert held >= 1, "the killed worker held no claim: nothing to reclaim"
+
+    second = stack.worker(env, concurrency=1, name="worker2")
+    n_batches = len(poster.statuses)
+    assert wait_for(
+        lambda: (
+            settled(stack, broker, [first, second], n_batches)
+            and stored_count(test_db) >= len(events)
+        ),
+        timeout=SETTLE,
+        interval=0.2,
+    ), f"stored {stored_count(test_db)} of {len(events)}"
+    if stack.buffer == "redis":
+        assert waiting(stack, broker) == 0
+        assert RECLAIMED in second.log_text()
+    assert stored_counts(test_db) == (len(events), len(events))
+    assert stored_ids(test_db) == {e["event_id"] for e in events}

@@ -1,0 +1,159 @@
+"""RedisBuffer against a real Redis (a key prefix of its own per test)."""
+
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+from django.db import DatabaseError
+
+from tagmanager.ingest import BufferUnavailable, get_buffer
+from tagmanager.ingest.redis_buffer import RedisBuffer
+from tests.conftest import port_open, skip_or_fail, wait_for
+
+REDIS = "redis://127.0.0.1:6379/3"
+
+
+@pytest.fixture
+def buffer(settings, monkeypatch):
+    if not port_open("127.0.0.1", 6379):
+        skip_or_fail("no Redis on 127.0.0.1:6379")
+    prefix = f"tm-test-{uuid.uuid4().hex[:10]}"
+    settings.TAGMANAGER = {
+        "INGEST_BUFFER": "tagmanager.ingest.redis_buffer.RedisBuffer",
+        "INGEST_REDIS_URL": REDIS,
+        "INGEST_REDIS_KEY": prefix,
+        "INGEST_DRAIN_BATCH": 3,
+        "INGEST_DRAIN_LINGER": 0,
+    }
+    buf = get_buffer()
+    wakes = []
+    monkeypatch.setattr(buf, "_wake", lambda: wakes.append(buf.client.llen(buf.buffer)))
+    buf.wakes = wakes
+    yield buf
+    keys = list(buf.client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        buf.client.delete(*keys)
+
+
+def beacon(n: int) -> dict:
+    return {"c": 1, "e": [{"event_id": f"e{n:08d}"}], "r": 1_700_000_000_000 + n}
+
+
+class Store:
+    def __init__(self, fail=None):
+        self.batches, self.fail = [], fail
+
+    def __call__(self, beacons):
+        if self.fail:
+            raise self.fail
+        self.batches.append(beacons)
+
+
+def test_pushed_beacons_are_drained_in_batches_and_nothing_is_left(buffer):
+    for n in range(7):
+        buffer.push(beacon(n))
+    assert buffer.status() == {"waiting": 7, "claims": 0, "expired_claims": 0}
+    store = Store()
+    assert buffer.drain(store=store, max_seconds=5) == 7
+    assert [len(b) for b in store.batches] == [3, 3, 1]
+    assert [b for batch in store.batches for b in batch] == [beacon(n) for n in range(7)]
+    assert buffer.status() == {"waiting": 0, "claims": 0, "expired_claims": 0}
+
+
+def test_a_drainer_is_woken_when_none_is_awake_and_for_each_full_batch(buffer):
+    for n in range(7):
+        buffer.push(beacon(n))
+    assert buffer.wakes == [1, 3, 6]
+    buffer.drain(store=Store(), max_seconds=5)
+    buffer.push(beacon(8))  # the drainer went back to sleep: wake one again
+    assert buffer.wakes == [1, 3, 6, 1]
+
+
+def test_an_awake_drainer_lingers_and_takes_what_comes_meanwhile(buffer, settings):
+    settings.TAGMANAGER = {**settings.TAGMANAGER, "INGEST_DRAIN_LINGER": 1.0}
+    buffer.push(beacon(1))
+    store = Store()
+    done = []
+    drainer = threading.Thread(target=lambda: done.append(buffer.drain(store=store, max_seconds=5)))
+    drainer.start()
+    assert wait_for(lambda: store.batches, timeout=5)
+    buffer.push(beacon(2))  # while it lingers: no wake-up needed
+    buffer.push(beacon(3))
+    drainer.join(timeout=10)
+    assert done == [3]
+    assert buffer.wakes == [1]
+    assert buffer.client.exists(buffer.awake) == 0  # asleep again: the next push wakes one
+
+
+def test_a_dead_drainers_claim_comes_back_after_its_lease_and_is_stored_once(buffer):
+    for n in range(5):
+        buffer.push(beacon(n))
+    # A drainer claims three beacons and dies before storing them (its lease runs out).
+    claim = f"{buffer.claim_prefix}dead"
+    taken = buffer._claim(keys=[buffer.buffer, claim, buffer.leases], args=[3, time.time() - 1])
+    assert len(taken) == 3
+    assert buffer.status() == {"waiting": 2, "claims": 1, "expired_claims": 1}
+    store = Store()
+    assert buffer.drain(store=store, max_seconds=5) == 5
+    stored = sorted(b["r"] for batch in store.batches for b in batch)
+    assert stored == [beacon(n)["r"] for n in range(5)]
+    assert buffer.status()["claims"] == 0
+
+
+def test_a_live_claim_is_left_alone_until_its_lease_expires(buffer):
+    buffer.push(beacon(1))
+    claim = f"{buffer.claim_prefix}busy"
+    buffer._claim(keys=[buffer.buffer, claim, buffer.leases], args=[3, time.time() + 60])
+    assert buffer.reclaim() == 0
+    assert buffer.reclaim(now=time.time() + 61) == 1
+    assert buffer.status()["waiting"] == 1
+
+
+def test_a_failed_store_gives_the_beacons_back_at_once(buffer):
+    for n in range(4):
+        buffer.push(beacon(n))
+    with pytest.raises(DatabaseError):
+        buffer.drain(store=Store(fail=DatabaseError("server closed the connection")), max_seconds=5)
+    assert buffer.status() == {"waiting": 4, "claims": 0, "expired_claims": 0}
+    store = Store()
+    assert buffer.drain(store=store, max_seconds=5) == 4
+
+
+def test_unreachable_redis_is_refused(settings):
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.TAGMANAGER = {
+        "INGEST_BUFFER": "tagmanager.ingest.redis_buffer.RedisBuffer",
+        "INGEST_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+    }
+    buf = get_buffer()
+    assert isinstance(buf, RedisBuffer)
+    with pytest.raises(BufferUnavailable, match="Redis: "):
+        buf.push(beacon(1))
+
+
+@pytest.mark.django_db
+def test_dispatch_then_drain_stores_through_the_real_service(buffer, settings):
+    from tagmanager.models import FireEvent
+    from tagmanager.services.demo import demo_container_ensure
+    from tagmanager.services.ingestion import fire_events_dispatch, fire_events_drain
+
+    demo = demo_container_ensure()
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # go through the buffer
+    events = [{"event_id": uuid.uuid4().hex, "event": "page_view"} for _ in range(10)]
+    for part in (events[:4], events[4:], events[:2]):
+        fire_events_dispatch(container_id=demo.pk, events=part)
+    assert FireEvent.objects.count() == 0 and buffer.status()["waiting"] == 3
+    assert fire_events_drain(max_seconds=5) == 3
+    assert sorted(FireEvent.objects.values_list("event_id", flat=True)) == sorted(
+        e["event_id"] for e in events
+    )
+
+
+def test_a_push_after_redis_forgot_its_scripts_still_works(buffer):
+    buffer.client.script_flush()  # as after a Redis restart
+    buffer.push(beacon(1))
+    assert buffer.status()["waiting"] == 1
