@@ -99,14 +99,40 @@ def container_has_unpublished_changes(*, container: Container) -> bool:
     return published != container_draft_config(container=container)
 
 
+def container_draft_diff(*, container: Container) -> dict:
+    """What publishing now would change, compared with the live version (see loader.diff)."""
+    from tagmanager.loader.diff import config_diff
+
+    live = container.live_version
+    return config_diff(live.config if live else None, container_draft_config(container=container))
+
+
+def version_diff(*, version, against=None) -> dict:
+    """What ``version`` changed compared with ``against`` (default: the version before it)."""
+    from tagmanager.loader.diff import config_diff
+
+    if against is None:
+        against = (
+            version.container.versions.filter(number__lt=version.number).order_by("-number").first()
+        )
+    return config_diff(against.config if against else None, version.config)
+
+
 def container_ingest_meta(*, key: str) -> dict | None:
     """What the collect endpoint needs to accept a batch, cached briefly: id and origins."""
-    from django.core.cache import cache
+    from tagmanager.cache import cache_get, cache_set, local_get, local_set
 
     cache_key = f"tagmanager:ingest:{key}"
-    meta = cache.get(cache_key)
+    meta = local_get(cache_key)
     if meta is None:
-        row = Container.objects.filter(key=key).values("pk", "allowed_origins").first()
-        meta = {"id": row["pk"], "origins": row["allowed_origins"]} if row else {}
-        cache.set(cache_key, meta, get_setting("INGEST_CACHE_TIMEOUT"))
+        meta = cache_get(cache_key)
+        if meta is None:
+            row = Container.objects.filter(key=key).values("pk", "allowed_origins").first()
+            meta = {"id": row["pk"], "origins": row["allowed_origins"]} if row else {}
+            cache_set(cache_key, meta, get_setting("INGEST_CACHE_TIMEOUT"))
+        local_set(
+            cache_key,
+            meta,
+            min(get_setting("LOCAL_CACHE_SECONDS"), get_setting("INGEST_CACHE_TIMEOUT")),
+        )
     return meta or None

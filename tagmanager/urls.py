@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tagmanager import views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("collect", views.collect, name="collect"),
     path("consent", views.consent, name="consent"),
     path("p/<slug:key>.gif", views.pixel, name="pixel"),
+    path("preview/<slug:key>/<str:token>.js", views.preview, name="preview"),
+    path("api/", include("tagmanager.api.urls")),
 ]

@@ -68,3 +68,26 @@ class FireEventFactory(factory.django.DjangoModelFactory):
     event_id = factory.Sequence(lambda n: f"evt-{n:08d}")
     container = factory.SubFactory(ContainerFactory)
     event_name = "page_view"
+
+
+def user_with(username: str, *, perms=(), containers=(), superuser: bool = False, password="pw"):
+    """A staff user holding ``perms`` ("tagmanager.add_tag", ...) and member of ``containers``.
+
+    >>> editor = user_with("ed", perms=EDITOR_PERMS, containers=[shop])
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    User = get_user_model()
+    if superuser:
+        user = User.objects.create_superuser(username=username, email="", password=password)
+    else:
+        user = User.objects.create_user(username=username, password=password, is_staff=True)
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    for container in containers:
+        container.members.add(user)
+    return User.objects.get(pk=user.pk)  # fresh: no stale permission cache

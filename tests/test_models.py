@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tagmanager.models import Container, ContainerVersion
@@ -38,9 +39,10 @@ def test_category_slug_is_unique_per_container_only():
     assert_integrity_error(lambda: ConsentCategoryFactory(container=first, slug="analytics"))
 
 
-def test_fire_event_id_is_unique():
-    FireEventFactory(event_id="abc")
-    assert_integrity_error(lambda: FireEventFactory(event_id="abc"))
+def test_fire_event_id_is_unique_per_container():
+    first = FireEventFactory(event_id="abc")
+    FireEventFactory(event_id="abc")  # another container: its own ids
+    assert_integrity_error(lambda: FireEventFactory(event_id="abc", container=first.container))
 
 
 def test_names_are_unique_per_container():
@@ -82,3 +84,37 @@ def test_category_slug_cannot_hold_the_cookie_separator(slug):
     with pytest.raises(ValidationError) as info:
         category.full_clean()
     assert "slug" in info.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("origins", "message"),
+    [
+        ("https://shop.example", "list of origins"),
+        (["shop.example"], "not an origin"),
+        (["ftp://shop.example"], "not an origin"),
+        (["https://Shop.example/"], "as https://shop.example"),
+        (["https://shop.example/path"], "not an origin"),
+        (["https://shop.example:443"], "as https://shop.example"),
+        (["http://[::1]:8000/"], "as http://[::1]:8000"),
+        (["https://shop.example:99999"], "not an origin"),
+        ([42], "not an origin"),
+    ],
+)
+def test_allowed_origins_must_be_origins_as_browsers_send_them(origins, message):
+    from tagmanager.services.containers import container_create
+
+    with pytest.raises(ValidationError) as exc:
+        container_create(name="Shop", allowed_origins=origins)
+    assert message in str(exc.value.message_dict["allowed_origins"])
+
+
+@pytest.mark.django_db
+def test_good_origins_and_a_consent_lifetime_within_ten_years():
+    from tagmanager.services.containers import container_create, container_update
+
+    container = container_create(
+        name="Shop", allowed_origins=["https://shop.example", "http://localhost:8000"]
+    )
+    with pytest.raises(ValidationError) as exc:
+        container_update(container=container, consent_lifetime_days=3651)
+    assert "consent_lifetime_days" in exc.value.message_dict

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core.cache import cache
 
+from tagmanager import cache as tm_cache
 from tagmanager.loader.build import loader_source
 from tagmanager.loader.config import config_served
 from tagmanager.models import Container
@@ -73,8 +74,24 @@ def test_warm_requests_make_no_database_query(client, published, django_assert_n
 
 def test_cold_cache_is_filled_from_the_database(client, published, django_assert_num_queries):
     cache.clear()
+    tm_cache.reset()  # the process's own memory too
     with django_assert_num_queries(1):
         assert client.get("/tm/demo.js").status_code == 200
+
+
+def test_the_process_keeps_the_loader_a_few_seconds_in_front_of_the_shared_cache(
+    client, published, settings, django_assert_num_queries
+):
+    from tagmanager.loader.serve import cache_key
+
+    etag = client.get("/tm/demo.js")["ETag"]
+    cache.clear()  # e.g. Redis restarted: the process still answers from its memory
+    with django_assert_num_queries(0):
+        assert client.get("/tm/demo.js")["ETag"] == etag
+    settings.TAGMANAGER = {"LOCAL_CACHE_SECONDS": 0}
+    tm_cache.reset()
+    client.get("/tm/demo.js")
+    assert tm_cache.local_get(cache_key("demo")) is None  # 0: not kept at all
 
 
 def test_response_does_not_depend_on_the_visitor(client, published):

@@ -1,17 +1,32 @@
-"""Admin for what marketers define: containers, categories, tags, triggers, variables."""
+"""Admin for what marketers define: categories, tags, triggers, variables (containers: see
+containers.py)."""
 
 from django.contrib import admin
 
-from tagmanager.admin.forms import TagForm, TriggerForm, VariableForm
-from tagmanager.models import ConsentCategory, Container, Tag, Trigger, Variable
+from tagmanager import permissions
+from tagmanager.admin import summary
+from tagmanager.admin.containers import category_instance_save
+from tagmanager.admin.definition_forms import TagForm, TriggerForm, VariableForm
+from tagmanager.admin.deletion import ServiceDeleteAdmin
+from tagmanager.admin.forms import ConsentCategoryAdminForm
+from tagmanager.admin.scoping import CategoryListFilter, ContainerListFilter, ContainerScopedAdmin
+from tagmanager.admin.typed import TypedAdmin
+from tagmanager.models import ConsentCategory, Tag, Trigger, Variable
 from tagmanager.registry import tag_types, trigger_types
+from tagmanager.services.categories import category_delete
+from tagmanager.services.removal import tag_delete, trigger_delete, variable_delete
 from tagmanager.services.tags import tag_save, trigger_save, variable_save
 
 
-class ConsentCategoryInline(admin.StackedInline):
-    model = ConsentCategory
-    extra = 0
+@admin.register(ConsentCategory)
+class ConsentCategoryAdmin(ServiceDeleteAdmin, ContainerScopedAdmin):
+    form = ConsentCategoryAdminForm
+    list_display = ["slug", "display_name", "container", "required", "sale_or_sharing", "order"]
+    list_filter = [("container", ContainerListFilter), "required"]
+    list_select_related = ["container"]
+    search_fields = ["slug"]
     fields = [
+        "container",
         ("slug", "order", "required", "sale_or_sharing"),
         "names",
         "descriptions",
@@ -19,35 +34,19 @@ class ConsentCategoryInline(admin.StackedInline):
         "cookies",
     ]
 
+    @admin.display(description="Name")
+    def display_name(self, obj):
+        return summary.category_name(obj, obj.container.default_locale)
 
-@admin.register(Container)
-class ContainerAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "revision", "live_version", "honour_gpc"]
-    search_fields = ["name", "key"]
-    readonly_fields = ["live_version", "created_at", "updated_at"]
-    filter_horizontal = ["members"]
-    inlines = [ConsentCategoryInline]
-    fieldsets = [
-        (None, {"fields": ["name", "key", "allowed_origins", "members"]}),
-        (
-            "Consent",
-            {
-                "fields": [
-                    "revision",
-                    "consent_lifetime_days",
-                    "honour_gpc",
-                    "cookie_domain",
-                    "consent_mode_defaults",
-                ]
-            },
-        ),
-        ("Banner", {"fields": ["default_locale", "banner_texts"]}),
-        ("Publishing", {"fields": ["live_version", "created_at", "updated_at"]}),
-    ]
+    def save_model(self, request, obj, form, change):
+        form.instance = category_instance_save(form.cleaned_data["container"], obj)
+
+    def delete_object(self, obj):
+        category_delete(category=obj)
 
 
-class _ServiceSavedAdmin(admin.ModelAdmin):
-    """Saves through a service, which also sets the many-to-many fields."""
+class _ServiceSavedAdmin(ServiceDeleteAdmin, TypedAdmin):
+    """Saves and deletes through services; saving also sets the many-to-many fields."""
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
@@ -57,10 +56,18 @@ class _ServiceSavedAdmin(admin.ModelAdmin):
 @admin.register(Tag)
 class TagAdmin(_ServiceSavedAdmin):
     form = TagForm
-    list_display = ["name", "type_label", "container", "category_list", "priority", "enabled"]
-    list_filter = ["container", "tag_type", "enabled", "categories__slug"]
+    list_display = ["name", "type_label", "container", "category_list", "summary", "enabled"]
+    list_filter = [("container", ContainerListFilter), "tag_type", "enabled", CategoryListFilter]
     search_fields = ["name"]
-    filter_horizontal = ["categories", "firing_triggers", "blocking_triggers"]
+    head_fields = ["container", "tag_type", "name"]
+    tail_fieldsets = [
+        ("When it fires", {"fields": ["firing_triggers", "blocking_triggers", "fire_limit"]}),
+        ("Consent", {"fields": ["categories"]}),
+        ("Options", {"fields": ["priority", "enabled"]}),
+    ]
+
+    class Media:
+        js = ["tagmanager/admin/tag_summary.js"]
 
     @admin.display(description="Type", ordering="tag_type")
     def type_label(self, obj):
@@ -71,13 +78,50 @@ class TagAdmin(_ServiceSavedAdmin):
     def category_list(self, obj):
         return ", ".join(c.slug for c in obj.categories.all())
 
+    @admin.display(description="Summary")
+    def summary(self, obj):
+        return summary.tag_sentence(obj)
+
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).select_related("container").prefetch_related("categories")
+            super()
+            .get_queryset(request)
+            .select_related("container")
+            .prefetch_related("categories", "firing_triggers", "blocking_triggers")
         )
+
+    # Tags that run code: only for users with tagmanager.change_code_tags, enforced here and
+    # in the form's type choices, not merely hidden.
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None:
+            return permissions.can_use_tag_type(request.user, obj.tag_type)
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None:
+            return permissions.can_use_tag_type(request.user, obj.tag_type)
+        return allowed
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not request.user.has_perm(permissions.CODE_TAGS) and any(
+            permissions.tag_type_runs_code(tag.tag_type) for tag in objs
+        ):
+            perms_needed = {*perms_needed, "tags that run code (custom HTML, scripts)"}
+        return deleted, model_count, perms_needed, protected
+
+    def delete_object(self, obj):
+        tag_delete(tag=obj)
+
+    def form_context(self, request, form) -> dict:
+        return {"tag_summary": form.summary_text(), "tag_summary_data": form.summary_data()}
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        permissions.require_tag_type(request.user, data["tag_type"])
         form.instance = tag_save(
             container=data["container"],
             name=data["name"],
@@ -96,14 +140,24 @@ class TagAdmin(_ServiceSavedAdmin):
 @admin.register(Trigger)
 class TriggerAdmin(_ServiceSavedAdmin):
     form = TriggerForm
-    list_display = ["name", "type_label", "container"]
-    list_filter = ["container", "trigger_type"]
+    list_display = ["name", "type_label", "container", "description"]
+    list_filter = [("container", ContainerListFilter), "trigger_type"]
+    list_select_related = ["container"]
     search_fields = ["name"]
+    head_fields = ["container", "trigger_type", "name"]
+    tail_fieldsets = [("Conditions", {"fields": ["conditions"]})]
 
     @admin.display(description="Type", ordering="trigger_type")
     def type_label(self, obj):
         kind = trigger_types().get(obj.trigger_type)
         return kind.label if kind else obj.trigger_type
+
+    @admin.display(description="Waits for")
+    def description(self, obj):
+        return summary.trigger_phrase(obj)
+
+    def delete_object(self, obj):
+        trigger_delete(trigger=obj)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -121,11 +175,39 @@ class TriggerAdmin(_ServiceSavedAdmin):
 class VariableAdmin(_ServiceSavedAdmin):
     form = VariableForm
     list_display = ["name", "variable_type", "container"]
-    list_filter = ["container", "variable_type"]
+    list_filter = [("container", ContainerListFilter), "variable_type"]
+    list_select_related = ["container"]
     search_fields = ["name"]
+    head_fields = ["container", "variable_type", "name"]
+
+    # A variable a code tag uses is part of that code: only for users with
+    # tagmanager.change_code_tags (read-only page and refused delete for the others).
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None:
+            return permissions.can_change_variable(request.user, obj)
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None:
+            return permissions.can_change_variable(request.user, obj)
+        return allowed
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(not permissions.can_change_variable(request.user, v) for v in objs):
+            perms_needed = {*perms_needed, "variables that tags running code use"}
+        return deleted, model_count, perms_needed, protected
+
+    def delete_object(self, obj):
+        variable_delete(variable=obj)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        variable = obj if change else Variable(container=data["container"])
+        permissions.require_variable_change(request.user, variable, name=data["name"])
         form.instance = variable_save(
             container=data["container"],
             name=data["name"],

@@ -1,129 +1,139 @@
+"""Admin forms: the base of forms for a container's objects, consent categories, the first
+step of "Add", publish and rollback. Tags, triggers and variables: definition_forms.py."""
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html_join
+from django.utils.html import format_html
 
-from tagmanager.models import Tag, Trigger, Variable
-from tagmanager.registry import tag_types, trigger_types, variable_types
-from tagmanager.services.tags import (
-    tag_parameters_validate,
-    trigger_definition_validate,
-    variable_definition_validate,
-)
+from tagmanager import permissions
+from tagmanager.admin.widgets import PkChoiceField, is_pk
+from tagmanager.models import ConsentCategory, Container
+from tagmanager.services.categories import category_definition_validate
 
 
-def _type_choices(types) -> list[tuple[str, str]]:
-    return [(slug, kind.label) for slug, kind in types.items()]
+class ContainerBoundForm(forms.ModelForm):
+    """A form for an object of a container: only the user's containers are offered, and an
+    existing object stays in its container. The admin sets ``user`` on the class."""
+
+    user = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("container")
+        if field is not None:
+            field.queryset = permissions.containers_for_user(self.user)
+            if self.instance.pk:
+                field.disabled = True
+
+    def current_container(self) -> Container | None:
+        """The container being edited in: the object's, else the one chosen (or the only one)."""
+        if self.instance.pk:
+            return self.instance.container
+        field = self.fields.get("container")
+        if field is None:
+            return None
+        raw = self.data.get(self.add_prefix("container")) if self.data else None
+        if raw is None:
+            raw = self.initial.get("container")
+        if isinstance(raw, Container):
+            raw = raw.pk
+        visible = field.queryset
+        if raw not in (None, ""):
+            return visible.filter(pk=raw).first() if is_pk(raw) else None
+        only = list(visible[:2])
+        return only[0] if len(only) == 1 else None
 
 
-def _parameters_help(types) -> str:
-    """One line per type: its parameters, so the JSON box is never a guess."""
-
-    def line(kind):
-        params = ", ".join(f"{p.name}{'' if p.required else ' (optional)'}" for p in kind.params)
-        return kind.label, params or "no parameters"
-
-    return format_html_join("", "<div><b>{}</b>: {}</div>", (line(kind) for kind in types.values()))
-
-
-def _apply_errors(form: forms.ModelForm, exc: ValidationError) -> None:
-    """Show ``parameters.<name>`` errors on the parameters field, naming the parameter."""
-    for key, errors in exc.error_dict.items():
-        field, _, param = key.partition(".")
-        for error in errors:
-            message = " ".join(error.messages)
-            form.add_error(
-                field if field in form.fields else None, f"{param}: {message}" if param else message
-            )
-
-
-class TagForm(forms.ModelForm):
-    tag_type = forms.ChoiceField(label="Type")
+class ConsentCategoryForm(ContainerBoundForm):
+    """Texts, signals and cookie names checked by the category service's validator."""
 
     class Meta:
-        model = Tag
+        model = ConsentCategory
         fields = [
             "container",
-            "name",
-            "tag_type",
-            "parameters",
-            "categories",
-            "firing_triggers",
-            "blocking_triggers",
-            "fire_limit",
-            "priority",
-            "enabled",
+            "slug",
+            "names",
+            "descriptions",
+            "required",
+            "order",
+            "consent_signals",
+            "sale_or_sharing",
+            "cookies",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["tag_type"].choices = _type_choices(tag_types())
-        self.fields["parameters"].help_text = _parameters_help(tag_types())
-
     def clean(self):
         data = super().clean()
-        if "tag_type" in data and "parameters" in data:
-            try:
-                data["parameters"] = tag_parameters_validate(
-                    tag_type=data["tag_type"], parameters=data["parameters"]
-                )
-            except ValidationError as exc:
-                _apply_errors(self, exc)
-        container = data.get("container")
-        if container:
-            for field in ("categories", "firing_triggers", "blocking_triggers"):
-                strangers = [o for o in data.get(field) or () if o.container_id != container.pk]
-                if strangers:
-                    self.add_error(field, "Pick only items of this tag's container.")
+        if "names" not in data:
+            return data
+        try:
+            cleaned = category_definition_validate(
+                names=data.get("names"),
+                descriptions=data.get("descriptions") or {},
+                consent_signals=data.get("consent_signals") or [],
+                cookies=data.get("cookies") or [],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            keys = ("names", "descriptions", "consent_signals", "cookies")
+            data.update(dict(zip(keys, cleaned, strict=True)))
         return data
 
 
-class TriggerForm(forms.ModelForm):
-    trigger_type = forms.ChoiceField(label="Type")
+class ConsentCategoryAdminForm(ConsentCategoryForm):
+    """The category's own page (not inline): its container is chosen here."""
 
-    class Meta:
-        model = Trigger
-        fields = ["container", "name", "trigger_type", "parameters", "conditions"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["trigger_type"].choices = _type_choices(trigger_types())
-        self.fields["parameters"].help_text = _parameters_help(trigger_types())
-
-    def clean(self):
-        data = super().clean()
-        if "trigger_type" in data:
-            try:
-                data["parameters"], data["conditions"] = trigger_definition_validate(
-                    trigger_type=data["trigger_type"],
-                    parameters=data.get("parameters"),
-                    conditions=data.get("conditions"),
-                )
-            except ValidationError as exc:
-                _apply_errors(self, exc)
-        return data
+    container = PkChoiceField(queryset=Container.objects.none())
 
 
-class VariableForm(forms.ModelForm):
-    variable_type = forms.ChoiceField(label="Type")
+def _type_label(kind) -> str:
+    code = " (runs code on the site)" if getattr(kind, "runs_code", False) else ""
+    return format_html(
+        '<strong>{}</strong>{} <span class="help">{}</span>', kind.label, code, kind.description
+    )
 
-    class Meta:
-        model = Variable
-        fields = ["container", "name", "variable_type", "parameters"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["variable_type"].choices = _type_choices(variable_types())
-        self.fields["parameters"].help_text = _parameters_help(variable_types())
+class TypeList(forms.RadioSelect):
+    """Radio buttons in a list the admin's styles leave full width."""
 
-    def clean(self):
-        data = super().clean()
-        if "variable_type" in data and "name" in data:
-            try:
-                data["parameters"] = variable_definition_validate(
-                    name=data["name"],
-                    variable_type=data["variable_type"],
-                    parameters=data.get("parameters"),
-                )
-            except ValidationError as exc:
-                _apply_errors(self, exc)
-        return data
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["class"] = "tm-type-list"
+        return context
+
+
+def type_start_form(*, type_field: str, types: dict, containers) -> type[forms.Form]:
+    """The first step of "Add": which container, and which type."""
+    choices = [(slug, _type_label(kind)) for slug, kind in types.items()]
+    fields = {
+        "container": PkChoiceField(queryset=containers, label="Container", empty_label=None),
+        type_field: forms.ChoiceField(
+            choices=choices,
+            label="Type",
+            widget=TypeList,
+        ),
+    }
+    return type("TypeStartForm", (forms.Form,), fields)
+
+
+class PublishForm(forms.Form):
+    notes = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="What changed and why; shown in the versions list.",
+    )
+    # The draft the user reviewed: publishing something else needs another look.
+    draft_hash = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class RollbackForm(forms.Form):
+    notes = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Why; by default \u201cRollback to version N\u201d.",
+    )

@@ -93,12 +93,57 @@ def config_finalize(draft: dict, *, version: int) -> dict:
     return config
 
 
+_FALSE_BY_DEFAULT = ("required", "saleSharing")
+
+
+def event_names_reachable(config: dict) -> dict[str, set[str]]:
+    """Per tag type, the event names its tags can be fired for: a custom event trigger's event
+    name, or else the trigger's type (what the runtime calls the events it emits)."""
+    triggers = {t["id"]: t for t in config["triggers"]}
+    reachable: dict[str, set[str]] = {}
+    for tag in config["tags"]:
+        names = reachable.setdefault(tag["type"], set())
+        for tid in tag["triggers"]:
+            trigger = triggers.get(tid)
+            if trigger is None:
+                continue
+            if trigger["type"] == "custom_event":
+                names.add(trigger["params"].get("event_name", ""))
+            else:
+                names.add(trigger["type"])
+    return reachable
+
+
 def config_served(config: dict) -> dict:
     """What the browser gets: the version's configuration less what only the server uses
-    (names and priorities are for people and for ordering, the hash for the ETag's source)."""
-    served = {k: v for k, v in config.items() if k != "hash"}
+    (names and priorities are for people and for ordering, the hash for the ETag's source).
+
+    The loader is on every page, so what makes no difference is left out too: the schema
+    number ``v``, category flags that are false (``required``, ``saleSharing``), and event
+    names other than those the tags of a type can be fired for and the vendor spells
+    differently (without an entry the runtime sends the event's own name).
+    """
+    served = {k: v for k, v in config.items() if k not in ("hash", "v")}
+    served["consent"] = {
+        **config["consent"],
+        "categories": [
+            {k: v for k, v in c.items() if v is not False or k not in _FALSE_BY_DEFAULT}
+            for c in config["consent"]["categories"]
+        ],
+    }
     served["triggers"] = [{k: v for k, v in t.items() if k != "name"} for t in config["triggers"]]
     served["tags"] = [
         {k: v for k, v in t.items() if k not in ("name", "priority")} for t in config["tags"]
     ]
+    reachable = event_names_reachable(config)
+    events = {}
+    for tag_type, mapping in config.get("events", {}).items():
+        kept = {
+            standard: vendor
+            for standard, vendor in mapping.items()
+            if standard in reachable.get(tag_type, ()) and vendor != standard
+        }
+        if kept:
+            events[tag_type] = kept
+    served["events"] = events
     return served

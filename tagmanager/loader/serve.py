@@ -10,8 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache as memoize
 
-from django.core.cache import cache
-
+from tagmanager.cache import cache_get, cache_set, local_delete, local_get, local_set
 from tagmanager.conf import get_setting
 from tagmanager.loader.build import loader_source, runtime_parts
 from tagmanager.loader.config import config_served
@@ -60,15 +59,28 @@ def loader_cache_refresh(*, key: str) -> LoaderPayload | str:
     """Rebuild and store the loader for ``key``; UNKNOWN/UNPUBLISHED when there is none."""
     config = _live_config(key)
     if isinstance(config, str):
-        cache.set(cache_key(key), config, get_setting("LOADER_MISSING_CACHE_TIMEOUT"))
+        cache_set(cache_key(key), config, get_setting("LOADER_MISSING_CACHE_TIMEOUT"))
+        local_delete(cache_key(key))
         return config
     payload = loader_payload_build(config)
-    cache.set(cache_key(key), payload, get_setting("LOADER_CACHE_TIMEOUT"))
+    cache_set(cache_key(key), payload, get_setting("LOADER_CACHE_TIMEOUT"))
+    local_set(cache_key(key), payload)
     return payload
 
 
+def loader_payload_cached(*, key: str) -> LoaderPayload | str | None:
+    """What the caches hold for ``key`` (the process's memory first), or None."""
+    name = cache_key(key)
+    cached = local_get(name)
+    if cached is None:
+        cached = cache_get(name)
+        if cached is not None:
+            local_set(name, cached, None if isinstance(cached, LoaderPayload) else 0)
+    return cached
+
+
 def loader_payload_get(*, key: str) -> LoaderPayload | str:
-    cached = cache.get(cache_key(key))
+    cached = loader_payload_cached(key=key)
     if cached is not None:
         return cached
     return loader_cache_refresh(key=key)

@@ -1,11 +1,15 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tagmanager.models import validators
 from tagmanager.models.querysets import ContainerQuerySet
+
+# Kept importable here: migration 0006 names it.
+validate_origins = validators.validate_origins
 
 
 def new_container_key() -> str:
@@ -45,6 +49,7 @@ class Container(models.Model):
         _("allowed origins"),
         default=list,
         blank=True,
+        validators=[validators.validate_origins],
         help_text=_(
             'Sites allowed to send events, e.g. ["https://www.example.com"]. '
             "Scheme, host and port, no path."
@@ -59,15 +64,18 @@ class Container(models.Model):
     consent_lifetime_days = models.PositiveIntegerField(
         _("consent lifetime (days)"),
         default=180,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("After this many days the visitor is asked again."),
     )
-    default_locale = models.CharField(_("default language"), max_length=16, default="en")
+    default_locale = models.CharField(
+        _("default language"), max_length=16, default="en", validators=[validators.validate_locale]
+    )
     banner_texts = models.JSONField(
         _("banner texts"),
         default=default_banner_texts,
         blank=True,
         help_text=_("Per language: title, description, accept_all, reject_all, save, preferences."),
+        validators=[validators.validate_banner_texts],
     )
     honour_gpc = models.BooleanField(
         _("honour Global Privacy Control"),
@@ -83,12 +91,14 @@ class Container(models.Model):
             '[{"region": ["US-CA"], "analytics_storage": "granted"}]. '
             "Everything is denied by default."
         ),
+        validators=[validators.validate_consent_mode_defaults],
     )
     cookie_domain = models.CharField(
         _("consent cookie domain"),
         max_length=253,
         blank=True,
         help_text=_("e.g. .example.com to share consent across subdomains; empty = this host."),
+        validators=[validators.validate_cookie_domain],
     )
     live_version = models.ForeignKey(
         "tagmanager.ContainerVersion",
@@ -115,6 +125,7 @@ class Container(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("container")
+        permissions = [("publish_container", _("Can publish and roll back versions"))]
 
     def __str__(self):
         return f"{self.name} ({self.key})"
@@ -130,6 +141,17 @@ class ContainerVersion(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The author's name as it was: the proof of who published outlives the user account.
+    author_name = models.CharField(_("published by"), max_length=150, blank=True)
+    rollback_of = models.ForeignKey(
+        "self",
+        verbose_name=_("rollback of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The older version this one republished, for a rollback."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -108,6 +108,9 @@ class Tag(models.Model):
     class Meta:
         ordering = ["container", "-priority", "name"]
         verbose_name = _("tag")
+        permissions = [
+            ("change_code_tags", _("Can add and change tags that run code (custom HTML, scripts)"))
+        ]
         constraints = [
             models.UniqueConstraint(fields=["container", "name"], name="tm_tag_name_unique"),
         ]

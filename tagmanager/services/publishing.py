@@ -10,7 +10,9 @@ from tagmanager.models import Container, ContainerVersion
 from tagmanager.selectors import container_draft_config
 
 
-def _snapshot(*, container: Container, draft: dict, author, notes: str) -> ContainerVersion:
+def _snapshot(
+    *, container: Container, draft: dict, author, notes: str, rollback_of=None
+) -> ContainerVersion:
     # Lock the container row so two publishers cannot take the same version number.
     Container.objects.select_for_update().filter(pk=container.pk).first()
     number = (container.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -22,6 +24,8 @@ def _snapshot(*, container: Container, draft: dict, author, notes: str) -> Conta
         content_hash=config["hash"],
         notes=notes,
         author=author if author is not None and author.is_authenticated else None,
+        author_name=author.get_username() if author is not None and author.is_authenticated else "",
+        rollback_of=rollback_of,
     )
     container.live_version = version
     container.save(update_fields=["live_version", "updated_at"])
@@ -58,4 +62,5 @@ def container_rollback(
         draft=draft,
         author=author,
         notes=notes or f"Rollback to version {version.number}",
+        rollback_of=version,
     )

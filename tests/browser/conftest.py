@@ -413,3 +413,40 @@ def visit(browser):
         context.route(re.compile(r"/tm/(collect|consent)$"), lambda route: route.abort())
         context.close()
     time.sleep(0.1)  # let a request already in the live server finish
+
+
+# --- the admin, as a signed-in user; screenshots kept as test artifacts ---------------------------
+
+ARTIFACTS = Path(
+    os.environ.get("TAGMANAGER_ARTIFACTS_DIR") or Path(__file__).parents[2] / "test-artifacts"
+)
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot in test-artifacts/ (kept after the run); return its path."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.fixture
+def admin_page(browser, live_server, transactional_db):
+    """``admin_page(user, password="pw")``: a page signed in to the admin of the live server."""
+    contexts = []
+
+    def login(user, password: str = "pw"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        context.route(OUTSIDE, lambda route: route.abort())
+        page = context.new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", user.get_username())
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        page.wait_for_selector("#user-tools")
+        return page
+
+    yield login
+    for context in contexts:
+        context.close()

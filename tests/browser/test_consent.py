@@ -116,6 +116,9 @@ def test_accept_all_fires_each_tag_once_and_reports_it(containers, visit):
         assert set(event["categories"]) == {"necessary", "preferences", "analytics", "marketing"}
     v.settle()
     assert len(v.collected()) == 3
+    # Each beacon names the version the browser ran: its tags' categories judge violations.
+    beacons = [r.json() for r in v.requests if r.method == "POST" and r.url.endswith("/collect")]
+    assert {b["version"] for b in beacons} == {shop.container.live_version.number}
 
     assert [r.url for r in analytics_hits(v)] == [f"https://{GA}/gtag/js?id=G-TEST12345"]
     assert len(v.to("connect.facebook.net", "/fbevents.js")) == 1

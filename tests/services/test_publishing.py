@@ -61,6 +61,7 @@ def test_rollback_republishes_an_old_snapshot():
     assert container.live_version == v3
     assert (v1.number, v2.number, v3.number) == (1, 2, 3)
     assert "Rollback to version 1" in v3.notes
+    assert v3.rollback_of == v1 and v2.rollback_of is None
     strip = lambda c: {k: v for k, v in c.items() if k not in ("version", "hash")}  # noqa: E731
     assert strip(v3.config) == strip(v1.config)
     assert strip(v3.config) != strip(v2.config)
@@ -71,3 +72,15 @@ def test_rollback_refuses_another_containers_version():
     other = ContainerFactory()
     with pytest.raises(ValidationError):
         container_rollback(container=other, version=container.live_version)
+
+
+def test_the_author_name_outlives_the_user():
+    from django.contrib.auth import get_user_model
+
+    container = demo_container_ensure()
+    Tag.objects.filter(container=container, name="Meta Pixel").delete()
+    author = get_user_model().objects.create_user(username="pat")
+    version = container_publish(container=container, author=author, notes="Remove Meta")
+    author.delete()
+    version.refresh_from_db()
+    assert version.author is None and version.author_name == "pat"

@@ -4,12 +4,16 @@
  * configuration as JSON text, the banner CSS); see docs/loader.md. Nothing here is generated
  * from data: no eval, no new Function. The build only strips comments and whitespace (rjsmin)
  * and the loader is on every page (budget: 7 KB gzip with a config), hence the terse style.
+ * Two builds come from this one source (tagmanager/loader/build.py): the live loader leaves out
+ * the regions marked <debug> (the preview's instrumentation, which calls the debug panel P of
+ * debug.js), the preview leaves out those marked <live> (the switch to a preview).
  * Legend:
  *   C config, K its consent part, A categories, G granted (slug -> bool), S the decision in
  *   force {id, src}, Q fires waiting for consent [tag, event, trigger id], I triggers by id,
- *   E an event {y: type, n: name, d: data, el: element, t: the one trigger it is for}.
+ *   E an event {y: type, n: name, d: data, el: element, t: the one trigger it is for},
+ *   M the loader's own script element when it runs again after a refused preview.
  */
-(function (w, d, cfg, css) {
+(function R(w, d, cfg, css, M) {
   // A second copy of the snippet on the same page must not run everything twice.
   if (w.tm && w.tm.consent) return;
 
@@ -21,7 +25,7 @@
     nav = navigator,
     enc = encodeURIComponent,
     // Captured now: currentScript is only set while this script first runs.
-    me = d.currentScript,
+    me = M || d.currentScript,
     nonce = me.nonce,
     base = me.src.replace(/[^/]*$/, ""),
     life = K.lifetimeDays * 86400,
@@ -57,6 +61,9 @@
     esc = s => s.replace(/[&<>"']/g, c => "&#" + c.charCodeAt(0) + ";"),
     dig = (o, path) => path.split(".").reduce((o, k) => o && o[k], o),
     store = (s, k, v) => {
+      /*<debug>*/
+      k = "tm_preview." + k; // a preview leaves the site's own fire limits and GPC record alone
+      /*</debug>*/
       try {
         return v ? w[s].setItem(k, v) : w[s].getItem(k);
       } catch (e) {} // blocked storage counts as empty
@@ -73,6 +80,9 @@
         (loc.protocol == "https:" ? ";Secure" : "") + (dom ? ";Domain=" + dom : "")),
     // text/plain and no custom headers: a "simple" request, no CORS preflight.
     post = (path, body) => {
+      /*<debug>*/
+      return P.sent(path, body); // a preview records nothing: the panel shows it instead
+      /*</debug>*/
       body = JSON.stringify(body);
       try {
         (path == "collect" && nav.sendBeacon(base + path, new Blob([body], { type: "text/plain" }))) ||
@@ -89,6 +99,16 @@
     once = (k, f) => LD[k] || ((LD[k] = 1), f()),
     img = u => (new Image().src = u);
 
+  /*<live>*/
+  // A preview link (?tm_preview=<token>, then the session cookie the preview sets) runs the
+  // container's draft, from the server, in this browser only. A refused token (expired,
+  // forged: the server answers an error status) clears the cookie and runs this version.
+  if (!M && (M = qs("tm_preview") || jar().tm_preview))
+    return (script(base + "preview/" + C.key + "/" + enc(M) + ".js").onerror = () => (cookie("tm_preview", "", 0), R(w, d, cfg, css, me)));
+  /*</live>*/
+  /*<debug>*/
+  var P = tmDebug({ C, G, val, nonce, base, state: () => S });
+  /*</debug>*/
   TR.forEach(t => (I[t.id] = t));
   C.variables.forEach(v => (V[v.name] = v));
 
@@ -307,7 +327,7 @@
       s = { session: "sessionStorage", visitor: "localStorage" }[tag.limit],
       utm = {};
     if (tag.limit != "unlimited") {
-      if (F[k] || (s && store(s, k))) return;
+      if (F[k] || (s && store(s, k))) return /*<debug>*/ P.tag(E, tag, ["limit"]) /*</debug>*/;
       F[k] = 1;
       s && store(s, k, 1);
     }
@@ -315,6 +335,9 @@
       // One broken tag (throws, bad params) never stops the others.
       for (k in tag.params) p[k] = sub(tag.params[k], E, k == "url" || k == "src" ? enc : k == "html" && esc);
       TYPES[tag.type](p, E, p.event_name || (C.events[tag.type] || {})[E.n] || E.n);
+      /*<debug>*/
+      P.tag(E, tag, ["fired", I[tid], p]);
+      /*</debug>*/
       new URLSearchParams(loc.search).forEach((v, k) => !k.indexOf("utm_") && (utm[k] = v));
       CQ.push(
         vc(
@@ -334,7 +357,11 @@
         )
       );
       CQ[19] ? flush() : ct || (ct = setTimeout(flush, 1e3));
-    } catch (e) {}
+    } catch (e) {
+      /*<debug>*/
+      P.tag(E, tag, ["error", e]);
+      /*</debug>*/
+    }
   }
 
   // Batches of at most 20 events and about 60 KiB.
@@ -343,7 +370,7 @@
     ct = 0;
     while ((n = Math.min(20, CQ.length))) {
       while (n > 1 && JSON.stringify(CQ.slice(0, n)).length > 6e4) n >>= 1;
-      post("collect", { key: C.key, events: CQ.splice(0, n) });
+      post("collect", { key: C.key, version: C.version, events: CQ.splice(0, n) });
     }
   }
   w.addEventListener("pagehide", flush);
@@ -387,11 +414,20 @@
     E.y = y;
     E.n = E.n || y;
     E.d = E.d || {};
+    /*<debug>*/
+    P.event(E);
+    /*</debug>*/
     C.tags.forEach((tag, hit) => {
+      /*<debug>*/
+      var no = 0; // the blocking trigger that matched (ids are never 0)
+      /*</debug>*/
       hit = tag.triggers.map(id => I[id]).find(t => match(t, E));
       hit &&
-        !tag.blocking.some(id => match(I[id], E)) &&
+        !tag.blocking.some(id => match(I[id], E) /*<debug>*/ && (no = id) /*</debug>*/) &&
         (allowed(tag) ? run(tag, E, hit.id) : Q.length < 100 && Q.push([tag, E, hit.id]));
+      /*<debug>*/
+      P.tag(E, tag, !hit ? ["nomatch"] : no ? ["blocked", I[no]] : !allowed(tag) && ["consent"]);
+      /*</debug>*/
     });
   }
 
@@ -514,7 +550,11 @@
   Array.isArray(early) && early.forEach(push);
 
   // Clicks in the banner are not the page's: they would replay as soon as consent is given.
-  d.addEventListener("click", e => e.target.closest("[data-tm-banner],[data-tm-settings]") || emit("click", { el: e.target }), !0);
+  d.addEventListener(
+    "click",
+    e => e.target.closest("[data-tm-banner],[data-tm-settings]" /*<debug>*/ + ",[data-tm-debug]" /*</debug>*/) || emit("click", { el: e.target }),
+    !0
+  );
   d.addEventListener("submit", e => emit("form_submit", { el: e.target }), !0);
 
   var last = loc.href,
@@ -538,6 +578,9 @@
       );
     },
     init = () => {
+      /*<debug>*/
+      P.show();
+      /*</debug>*/
       ok ? hide() : show(0);
       emit("dom_ready");
       TR.forEach((t, n, h, io) => {
