@@ -1,29 +1,113 @@
-"""Benchmarks. Usage: python bench/run.py [loader-size] [loader-throughput] [loader-timing]
+"""Benchmarks. Usage: python bench/run.py [NAME ...] [options]   (no NAME: all, in this order)
 
-Each prints a Markdown table to paste into BENCHMARKS.md. Runs on a throwaway SQLite database
-under a temporary folder, with the demo container published.
+  loader-size         loader bytes: raw, gzip -9, brotli
+  loader-throughput   GET /tm/demo.js vs a static file of the same size, same gunicorn
+  loader-timing       headless Chromium: loader → first consented tag, long tasks
+  pixel-throughput    GET /tm/p/<key>.gif vs a trivial Django view, same gunicorn
+  consent-writes      consent_record_create in-process, and POST /tm/consent under gunicorn
+  consent-seal        consent_chains_seal: rows sealed per second
+  consent-export      export_stream of 100,000 and 1,000,000 records: time and peak memory
+  ingest-e2e          HTTP → broker → Celery worker → PostgreSQL: events/s and events lost
+  collect-latency     POST /tm/collect latency at fixed rates (open loop)
+
+Each prints Markdown tables for BENCHMARKS.md. Loader benchmarks alone run on a throwaway SQLite
+database; the others use PostgreSQL (--database-url, created and migrated if missing) and two
+Redis databases (--broker-url, --cache-url) that the benchmarks EMPTY: give numbers nothing
+else uses. Servers bind free ports; every process started is stopped at the end.
 """
 
 import argparse
-import gzip
+import importlib
 import os
-import platform
-import re
-import shutil
-import subprocess
+import shlex
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# name: (module, function, needs PostgreSQL + Redis)
+BENCHMARKS = {
+    "loader-size": ("bench.loader", "loader_size", False),
+    "loader-throughput": ("bench.loader", "loader_throughput", False),
+    "loader-timing": ("bench.browser", "bench_loader_timing", False),
+    "pixel-throughput": ("bench.pixel", "pixel_throughput", True),
+    "consent-writes": ("bench.consent", "consent_writes", True),
+    "consent-seal": ("bench.consent", "consent_seal", True),
+    "consent-export": ("bench.export", "consent_export", True),
+    "ingest-e2e": ("bench.ingest", "ingest_e2e", True),
+    "collect-latency": ("bench.ingest", "collect_latency", True),
+}
 
-def setup_django(var_dir: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ["TAGMANAGER_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
+
+@dataclass
+class Context:
+    """What every benchmark gets: where to put files, which services, how long to run."""
+
+    var_dir: str
+    database_url: str | None
+    broker_url: str | None
+    cache_url: str | None
+    seconds: int
+    rounds: int
+    options: argparse.Namespace
+    queue: str = "tm_bench"
+
+    def env(self, **extra) -> dict:
+        """Environment for servers and workers: the host project configured as in production."""
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+            "TAGMANAGER_VAR_DIR": self.var_dir,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+        if self.database_url:
+            env.update(
+                DATABASE_URL=self.database_url,
+                CELERY_BROKER_URL=self.broker_url,
+                CACHE_URL=self.cache_url,
+                CELERY_TASK_DEFAULT_QUEUE=self.queue,
+            )
+        env.update(extra)
+        return env
+
+    def redis_flush(self) -> None:
+        """Empty the benchmark's own broker and cache databases (never anything else)."""
+        import redis
+
+        for url in (self.broker_url, self.cache_url):
+            redis.Redis.from_url(url).flushdb()
+
+
+def database_ensure(url: str, *, fresh: bool) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and fresh:
+            if "bench" not in name:
+                sys.exit(f"--fresh drops the database: refusing for {name!r} (no 'bench' in it)")
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(ctx: Context) -> None:
+    os.environ.update({k: v for k, v in ctx.env().items() if k not in ("PYTHONPATH",)})
+    if not ctx.database_url:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ.pop("CELERY_BROKER_URL", None)
+        os.environ.pop("CACHE_URL", None)
     import django
 
     django.setup()
@@ -33,138 +117,67 @@ def setup_django(var_dir: str) -> None:
     call_command("tagmanager_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
-def loader_body() -> bytes:
-    from tagmanager.loader.build import loader_source
-    from tagmanager.models import Container
-
-    return loader_source(Container.objects.get(key="demo").live_version.config).encode()
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
-
-
-def bench_loader_size() -> None:
-    import brotli
-
-    body = loader_body()
-    from tagmanager.loader.build import runtime_parts
-
-    head, tail = runtime_parts()
-    runtime = (head + tail).encode()
-    rows = [("runtime + CSS (no config)", runtime), ("loader for the demo container", body)]
-    print("| what | raw | gzip -9 | brotli -q 11 |\n|---|---:|---:|---:|")
-    for name, data in rows:
-        print(
-            f"| {name} | {len(data):,} B | {len(gzip.compress(data, 9)):,} B "
-            f"| {len(brotli.compress(data, quality=11)):,} B |"
-        )
-
-
-def wrk(url: str, seconds: int, connections: int, headers=()) -> float:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    for header in headers:
-        args += ["-H", header]
-    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-
-def bench_loader_throughput(var_dir: str, seconds: int, rounds: int) -> None:
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install wrk")
-    body = loader_body()
-    static = Path(var_dir) / "static.js"
-    static.write_bytes(body)
-    port = 8765
-    env = {
-        **os.environ,
-        "BENCH_STATIC_FILE": str(static),
-        "TAGMANAGER_VAR_DIR": var_dir,
-        "PYTHONPATH": str(ROOT),
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.wsgi:application",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                import urllib.request
-
-                urllib.request.urlopen(f"{base}/tm/demo.js").read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        wrk(f"{base}/tm/demo.js", 2, 8)  # warm both workers' caches
-        loader, baseline, plain = [], [], []
-        for _ in range(rounds):  # alternate, so drift in machine load hits all alike
-            loader.append(wrk(f"{base}/tm/demo.js", seconds, 16))
-            baseline.append(wrk(f"{base}/bench/static.js", seconds, 16))
-            plain.append(wrk(f"{base}/plain/tm/demo.js", seconds, 16))
-    finally:
-        server.terminate()
-        server.wait()
-
-    def median(values):
-        return sorted(values)[len(values) // 2]
-
-    lo, st, pl = median(loader), median(baseline), median(plain)
-    print(f"gunicorn, 2 sync workers, wrk -t2 -c16, {rounds} alternating rounds of {seconds} s,")
-    print(f"body {len(body):,} B uncompressed, medians:\n")
-    print("| endpoint | requests/s | vs static |\n|---|---:|---:|")
-    print(f"| static file of the same size, same server | {st:,.0f} | 1.00 |")
-    print(
-        f"| `/tm/demo.js`, project WSGI app (LoaderFastPath, warm cache) | {lo:,.0f} | **{lo / st:.2f}** |"
-    )
-    print(
-        f"| `/tm/demo.js` through the Django view alone (no wrapper) | {pl:,.0f} | {pl / st:.2f} |"
-    )
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("which", nargs="*", default=["loader-size", "loader-throughput"])
-    parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("which", nargs="*", metavar="NAME", help="benchmarks to run")
+    parser.add_argument("--seconds", type=int, default=5, help="length of one measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (medians)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tm_bench"),
+    )
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
+    parser.add_argument(
+        "--broker-url", default=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/10")
+    )
+    parser.add_argument(
+        "--cache-url", default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11")
+    )
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--celery-concurrency", type=int, default=2, help="Celery worker -c")
+    parser.add_argument("--ingest-seconds", type=int, default=20, help="ingest-e2e load time")
+    parser.add_argument("--rates", default="100,500,2000", help="collect-latency requests/s")
+    parser.add_argument("--export-sizes", default="100000,1000000", help="consent-export sizes")
+    parser.add_argument("--seal-rows", type=int, default=50000, help="consent-seal rows")
     args = parser.parse_args()
-    var_dir = tempfile.mkdtemp(prefix="tm-bench-")
-    setup_django(var_dir)
-    print(f"Machine: {machine()}; {time.strftime('%Y-%m-%d')}\n")
-    for which in args.which:
-        print(f"### {which}\n")
-        if which == "loader-size":
-            bench_loader_size()
-        elif which == "loader-throughput":
-            bench_loader_throughput(var_dir, args.seconds, args.rounds)
-        elif which == "loader-timing":
-            from bench.browser import bench_loader_timing
+    which = args.which or list(BENCHMARKS)
+    unknown = [name for name in which if name not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; see --help")
+    services = any(BENCHMARKS[name][2] for name in which)
+    if services:
+        database_ensure(args.database_url, fresh=args.fresh)
+    ctx = Context(
+        var_dir=tempfile.mkdtemp(prefix="tm-bench-"),
+        database_url=args.database_url if services else None,
+        broker_url=args.broker_url,
+        cache_url=args.cache_url,
+        seconds=args.seconds,
+        rounds=args.rounds,
+        options=args,
+    )
+    setup_django(ctx)
+    from bench.common import machine
 
-            bench_loader_timing(var_dir)
-        else:
-            sys.exit(f"unknown benchmark {which!r}")
-        print()
+    command = shlex.join(["python", "bench/run.py", *sys.argv[1:]])
+    print(f"Command: `{command}`  ")
+    print(f"Date: {time.strftime('%Y-%m-%d %H:%M %Z')}  ")
+    print(
+        f"Machine: {machine(database_url=ctx.database_url, redis_url=ctx.broker_url if services else None)}\n"
+    )
+    for name in which:
+        module, function, _ = BENCHMARKS[name]
+        print(f"### {name}\n", flush=True)
+        started = time.monotonic()
+        getattr(importlib.import_module(module), function)(ctx)
+        # Other work on the machine skews absolute numbers (ratios within a run less so).
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"\n({name}: {time.monotonic() - started:.0f} s; load average after: {load})\n",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -1,22 +1,49 @@
-"""The host project's WSGI app, plus two paths for the loader throughput benchmark:
+"""The host project's WSGI app plus baselines for the benchmarks (bench-only, not in the app):
 
-- /bench/static.js: a plain file served by the same server (the baseline);
-- /plain/...: the same request through Django alone, without the LoaderFastPath wrapper.
+- /bench/static.js: a plain file (``BENCH_STATIC_FILE``) served by the same server: the loader's
+  baseline;
+- /plain/...: the same request through Django alone, without the LoaderFastPath wrapper;
+- /bench/pixel.gif: a trivial Django view answering the pixel's GIF and headers without logging
+  anything: the pixel endpoint's baseline (same server, same middleware, no work).
 """
 
 import os
 
-from project.wsgi import application as django_app
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_GET
 
-STATIC_FILE = os.environ["BENCH_STATIC_FILE"]
+from project.wsgi import application as django_app  # sets Django up: import it first
+from tagmanager.views import PIXEL_GIF
+
+STATIC_FILE = os.environ.get("BENCH_STATIC_FILE", "")
+
+
+@require_GET
+def trivial_pixel(request):
+    response = HttpResponse(PIXEL_GIF, content_type="image/gif")
+    response["Content-Length"] = str(len(PIXEL_GIF))
+    response["Cache-Control"] = "no-store, max-age=0"
+    return response
+
+
+def _mount_baseline() -> None:
+    # Added to the project's URLs before the first request builds the resolver; last, so that
+    # resolving it walks the same patterns as resolving the app's pixel does.
+    from project import urls
+
+    urls.urlpatterns.append(path("bench/pixel.gif", trivial_pixel))
+
+
+_mount_baseline()
 
 
 def application(environ, start_response):
-    path = environ.get("PATH_INFO", "")
-    if path.startswith("/plain/"):
-        environ["PATH_INFO"] = path[len("/plain") :]
+    path_info = environ.get("PATH_INFO", "")
+    if path_info.startswith("/plain/"):
+        environ["PATH_INFO"] = path_info[len("/plain") :]
         return django_app.application(environ, start_response)
-    if path != "/bench/static.js":
+    if path_info != "/bench/static.js" or not STATIC_FILE:
         return django_app(environ, start_response)
     size = os.path.getsize(STATIC_FILE)
     start_response(

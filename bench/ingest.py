@@ -1,0 +1,276 @@
+"""Ingestion as deployed: HTTP (gunicorn) → broker (Redis) → Celery → PostgreSQL.
+
+Runs whatever the app currently does: it starts gunicorn, a Celery worker and, when the
+project's settings schedule periodic tasks, celery beat, all configured through environment
+variables as in README "Production" (extra variables in the environment are passed on).
+"""
+
+import json
+import sys
+import time
+import uuid
+
+from bench import loadgen
+from bench.common import Processes, gunicorn, median
+from bench.data import ORIGIN, origins_allow
+
+EVENTS_PER_BEACON = 20
+HOST = "127.0.0.1"
+
+
+def _demo_tag() -> tuple[int, int]:
+    from tagmanager.models import Container
+
+    config = Container.objects.get(key="demo").live_version.config
+    tag = next(t for t in config["tags"] if t["triggers"])
+    return tag["id"], tag["triggers"][0]
+
+
+def beacon(token: str, client: int, n: int, tag: tuple[int, int]) -> tuple[bytes, list[str]]:
+    """One collect request with 20 events whose ids are unique to (run, client, request)."""
+    ids = [f"{token}-{client}-{n}-{j}" for j in range(EVENTS_PER_BEACON)]
+    consent = str(uuid.uuid4())
+    now = int(time.time() * 1000)
+    events = [
+        {
+            "event_id": event_id,
+            "tag": tag[0],
+            "trigger": tag[1],
+            "event": "page_view",
+            "url": "https://shop.example/products/42",
+            "consent_id": consent,
+            "categories": ["analytics", "marketing", "necessary", "preferences"],
+            "value": 149.0,
+            "currency": "USD",
+            "ts": now,
+            "utm": {"utm_source": "newsletter", "utm_campaign": "bench"},
+        }
+        for event_id in ids
+    ]
+    body = json.dumps({"key": "demo", "events": events}).encode()
+    return loadgen.post("/tm/collect", HOST, body, {"Origin": ORIGIN}), ids
+
+
+def _count(sql: str, params) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def _stored(token: str) -> int:
+    return _count(
+        "SELECT count(*) FROM tagmanager_fireevent WHERE event_id LIKE %s", [f"{token}-%"]
+    )
+
+
+def _start_stack(ctx, processes: Processes, *, workers: bool) -> str:
+    from django.conf import settings
+
+    env = ctx.env()
+    base = gunicorn(
+        processes,
+        "ingest-web",
+        app="bench.wsgi:application",
+        workers=ctx.options.web_workers,
+        env=env,
+        ready_path="/tm/demo.js",
+    )
+    if not workers:
+        return base
+    celery = [sys.executable, "-m", "celery", "-A", "project"]
+    processes.start(
+        "ingest-worker",
+        [
+            *celery,
+            "worker",
+            "-l",
+            "warning",
+            "-c",
+            str(ctx.options.celery_concurrency),
+            "-n",
+            f"bench-{uuid.uuid4().hex[:8]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+    )
+    if getattr(settings, "CELERY_BEAT_SCHEDULE", None):
+        processes.start(
+            "ingest-beat",
+            [*celery, "beat", "-l", "warning", "-s", f"{ctx.var_dir}/beat-schedule"],
+            env=env,
+        )
+    check = [sys.executable, "manage.py", "tagmanager_worker_check", "--timeout", "60"]
+    import subprocess
+
+    from bench.common import ROOT
+
+    if subprocess.run(check, cwd=ROOT, env=env, capture_output=True).returncode:
+        sys.exit("the Celery worker did not answer; see its log in " + ctx.var_dir)
+    return base
+
+
+def _round(port: int, seconds: int, clients: int, tag) -> dict:
+    token = "b" + uuid.uuid4().hex[:10]
+    outcome = loadgen.closed_loop(
+        HOST, port, lambda c, n: beacon(token, c, n, tag), clients=clients, seconds=seconds
+    )
+    acked = sum(len(ids) for ids, status in outcome.results if status == 204)
+    failed = [i for ids, status in outcome.results if status != 204 for i in ids]
+    stored_when_load_stopped = _stored(token)
+    # Wait until every acknowledged event is stored, or nothing moves for 60 s.
+    last_change, last = time.monotonic(), -1
+    while True:
+        stored = _stored(token)
+        if stored != last:
+            last_change, last = time.monotonic(), stored
+        if stored >= acked + _failed_stored(failed) or time.monotonic() - last_change > 60:
+            break
+        time.sleep(0.25)
+    done = time.monotonic() if stored >= acked else last_change
+    from_failed = _failed_stored(failed)
+    dead = _count("SELECT count(*) FROM tagmanager_deadletter", [])
+    return {
+        "sent": sum(len(ids) for ids, _ in outcome.results),
+        "acked": acked,
+        "statuses": dict(outcome.statuses),
+        "stored": stored,
+        "lost": acked - (stored - from_failed),
+        "accept_rate": acked / outcome.seconds,
+        "e2e_rate": acked / (done - outcome.started),
+        "drain": done - outcome.finished,
+        # With the web tier idle, the workers alone: how fast the backlog went into the database.
+        "drain_rate": (stored - stored_when_load_stopped) / max(done - outcome.finished, 1e-9),
+        "dead_letters": dead,
+        "load_seconds": outcome.seconds,
+    }
+
+
+def _drain_rate(result: dict) -> str:
+    # Only meaningful when there was a backlog to store after the load stopped.
+    return f"{result['drain_rate']:,.0f}" if result["drain"] >= 2 else "(no backlog)"
+
+
+def _failed_stored(ids: list) -> int:
+    if not ids:
+        return 0
+    return _count("SELECT count(*) FROM tagmanager_fireevent WHERE event_id = ANY(%s)", [ids])
+
+
+def ingest_e2e(ctx) -> None:
+    from django.conf import settings
+
+    origins_allow()
+    ctx.redis_flush()
+    tag = _demo_tag()
+    seconds, clients = ctx.options.ingest_seconds, 8
+    rounds = max(2, ctx.rounds - 1)
+    results = []
+    with Processes(ctx.var_dir) as processes:
+        base = _start_stack(ctx, processes, workers=True)
+        port = int(base.rsplit(":", 1)[1])
+        for _ in range(rounds):
+            results.append(_round(port, seconds, clients, tag))
+        worker_log = processes.log_text("ingest-worker")
+    beat = "and celery beat " if getattr(settings, "CELERY_BEAT_SCHEDULE", None) else ""
+    print(
+        f"gunicorn {ctx.options.web_workers} sync workers, one Celery worker "
+        f"(prefork, -c {ctx.options.celery_concurrency}) {beat}on the same 2 cores; Redis "
+        f"broker, PostgreSQL. {clients} concurrent clients (closed loop, bench/loadgen.py) send "
+        f"beacons of {EVENTS_PER_BEACON} events with unique ids for {seconds} s, then the run "
+        "waits until every acknowledged event is in PostgreSQL (counted by id). "
+        f"{rounds} rounds.\n"
+    )
+    print(
+        "| round | events acknowledged (204) | stored | lost | accepted by HTTP, events/s "
+        "| backlog stored after load stopped | stored/s while web idle "
+        "| **end to end, events/s** |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    for index, r in enumerate(results, 1):
+        print(
+            f"| {index} | {r['acked']:,} | {r['stored']:,} | {r['lost']:,} "
+            f"| {r['accept_rate']:,.0f} | in {r['drain']:.1f} s | {_drain_rate(r)} "
+            f"| {r['e2e_rate']:,.0f} |"
+        )
+    print(
+        f"| median | | | | {median([r['accept_rate'] for r in results]):,.0f} "
+        f"| in {median([r['drain'] for r in results]):.1f} s "
+        f"| {_drain_rate({k: median([r[k] for r in results]) for k in ('drain', 'drain_rate')})} "
+        f"| **{median([r['e2e_rate'] for r in results]):,.0f}** |"
+    )
+    for r in results:
+        if set(r["statuses"]) != {204} or r["dead_letters"] or r["lost"]:
+            print(
+                f"\nNOTE: answers {r['statuses']}, dead letters {r['dead_letters']}, "
+                f"lost {r['lost']}."
+            )
+    errors = sum("Traceback" in line or " ERROR" in line for line in worker_log.splitlines())
+    if errors:
+        print(f"\nWorker log: {errors} error lines.")
+
+
+def collect_latency(ctx) -> None:
+    """Open-loop fixed rates; web tier only (no worker: the accept path is measured alone)."""
+    origins_allow()
+    ctx.redis_flush()
+    tag = _demo_tag()
+    rates = [int(r) for r in ctx.options.rates.split(",")]
+    seconds = max(ctx.seconds, 10)
+    rounds = max(2, ctx.rounds - 1)
+    results = {}
+    with Processes(ctx.var_dir) as processes:
+        base = _start_stack(ctx, processes, workers=False)
+        port = int(base.rsplit(":", 1)[1])
+        token = "l" + uuid.uuid4().hex[:10]
+        warm = [beacon(token, 0, n, tag)[0] for n in range(200)]
+        loadgen.open_loop(HOST, port, warm, rate=100)
+        for _ in range(rounds):
+            for rate in rates:
+                count = rate * seconds
+                collect = [beacon(token, rate, n, tag)[0] for n in range(count)]
+                trivial = [loadgen.get("/bench/pixel.gif", HOST)] * count
+                for name, requests in (("collect", collect), ("trivial", trivial)):
+                    outcome = loadgen.open_loop(HOST, port, requests, rate=rate)
+                    results.setdefault((name, rate), []).append(outcome)
+                    ctx.redis_flush()  # nobody drains the queued batches
+                token = "l" + uuid.uuid4().hex[:10]
+    print(
+        f"gunicorn {ctx.options.web_workers} sync workers, Redis broker, no worker running (the "
+        "accept path alone; queued batches are dropped). Open-loop load generator "
+        "(bench/loadgen.py, Python asyncio, one connection per request as with sync workers): "
+        "requests start on a fixed schedule and latency counts from when each was due, so "
+        f"queueing shows. Beacons of {EVENTS_PER_BEACON} events; {seconds} s per measurement, "
+        f"{rounds} alternating rounds, medians of the per-round percentiles and counts (max: the "
+        "worst of all rounds); generator CPU is its share of one core. The trivial view "
+        "(a Django view answering a GIF) at the same rate shows the floor: server plus "
+        "generator overhead.\n"
+    )
+    print(
+        "| rate (requests/s) | endpoint | p50 | p90 | p99 | max | achieved/s "
+        "| failed (no answer or not 2xx) | not sent (4,000 outstanding) "
+        "| generator CPU |\n"
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    for rate in rates:
+        for name, label in (("collect", "`POST /tm/collect`"), ("trivial", "trivial view")):
+            runs = results[name, rate]
+
+            def pct(p, runs=runs):
+                return median([loadgen.percentile(o.latencies, p) for o in runs]) * 1000
+
+            achieved = median([len(o.latencies) / o.seconds for o in runs])
+            bad = median(
+                [sum(n for s, n in o.statuses.items() if not 200 <= s < 300) for o in runs]
+            )
+            unsent = median([o.not_started for o in runs])
+            # of one core, while it was sending and waiting for the answers
+            cpu = median([o.cpu / (o.ended - o.started) for o in runs])
+            worst = max(max(o.latencies) for o in runs) * 1000
+            print(
+                f"| {rate:,} | {label} | {pct(50):.1f} ms | {pct(90):.1f} ms | {pct(99):.1f} ms "
+                f"| {worst:,.0f} ms | {achieved:,.0f} | {bad:,.0f} | {unsent:,.0f} "
+                f"| {cpu:.0%} |"
+            )

@@ -1,0 +1,143 @@
+"""A small HTTP/1.1 load generator (asyncio) for POST bodies that differ per request.
+
+wrk cannot tell which request a response belongs to, so it cannot prove that every accepted
+event was stored, and it cannot hold a fixed rate: this can.
+
+- ``closed_loop``: N concurrent clients, each sending its next request when the previous one is
+  answered, for a duration; every request's outcome is kept (so accepted ids are known).
+- ``open_loop``: requests start at a fixed rate whatever the server does, and latency counts from
+  the moment a request was due, not when it was sent, so a server that falls behind shows its
+  queueing in the percentiles (no coordinated omission). Generator lag counts against the server.
+
+Each request uses its own connection (``Connection: close``), as gunicorn's sync workers do.
+"""
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+def post(path: str, host: str, body: bytes, headers: dict | None = None) -> bytes:
+    """A POST as sendBeacon sends it: JSON in a text/plain body."""
+    lines = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {host}",
+        "Content-Type: text/plain;charset=UTF-8",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+        *(f"{k}: {v}" for k, v in (headers or {}).items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def get(path: str, host: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+
+
+async def exchange(host: str, port: int, raw: bytes) -> tuple[int, bytes]:
+    """Send one request; (status, body). Status 0 when the connection failed."""
+    try:
+        reader, writer = await asyncio.open_connection(host, port)
+    except OSError:
+        return 0, b""
+    try:
+        writer.write(raw)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        body = await reader.readexactly(length) if length else b""
+        return status, body
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+        return 0, b""
+    finally:
+        writer.close()
+
+
+@dataclass
+class Outcome:
+    started: float = 0.0
+    finished: float = 0.0
+    results: list = field(default_factory=list)  # (meta, status), closed loop
+    latencies: list = field(default_factory=list)  # seconds, open loop
+    statuses: Counter = field(default_factory=Counter)
+    not_started: int = 0  # open loop: too many outstanding, the request was never sent
+    cpu: float = 0.0  # the generator's own CPU seconds (it shares the machine with the server)
+    ended: float = 0.0  # open loop: when the last answer came in
+
+    @property
+    def seconds(self) -> float:
+        return self.finished - self.started
+
+
+def closed_loop(host, port, make_request, *, clients: int, seconds: float) -> Outcome:
+    """``make_request(client, n)`` returns (raw request bytes, meta kept with the result)."""
+
+    async def run():
+        outcome = Outcome()
+        loop = asyncio.get_running_loop()
+        outcome.started = time.monotonic()
+        deadline = loop.time() + seconds
+
+        async def client(index):
+            n = 0
+            while loop.time() < deadline:
+                raw, meta = make_request(index, n)
+                status, _ = await exchange(host, port, raw)
+                outcome.results.append((meta, status))
+                outcome.statuses[status] += 1
+                n += 1
+
+        await asyncio.gather(*(client(i) for i in range(clients)))
+        outcome.finished = time.monotonic()
+        return outcome
+
+    return asyncio.run(run())
+
+
+def open_loop(host, port, requests: list, *, rate: float, max_outstanding: int = 4000) -> Outcome:
+    """Start ``requests`` (prepared bytes) at ``rate`` per second; latency from when each was due."""
+
+    async def run():
+        outcome = Outcome()
+        loop = asyncio.get_running_loop()
+        pending = set()
+
+        async def one(due, raw):
+            status, _ = await exchange(host, port, raw)
+            outcome.latencies.append(loop.time() - due)
+            outcome.statuses[status] += 1
+
+        start = loop.time() + 0.05
+        outcome.started = time.monotonic() + 0.05
+        for index, raw in enumerate(requests):
+            due = start + index / rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if len(pending) >= max_outstanding:
+                outcome.not_started += 1
+                continue
+            task = asyncio.create_task(one(due, raw))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        sent_by = time.monotonic()
+        if pending:
+            await asyncio.gather(*pending)
+        outcome.finished, outcome.ended = sent_by, time.monotonic()
+        return outcome
+
+    cpu = time.process_time()
+    outcome = asyncio.run(run())
+    outcome.cpu = time.process_time() - cpu
+    return outcome
+
+
+def percentile(values: list, p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
