@@ -19,23 +19,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from tagmanager.conf import get_setting
 from tagmanager.ingest import BufferUnavailable, get_buffer
-from tagmanager.models import Container, DeadLetter, FireDuplicateDaily, FireEvent
+from tagmanager.models import Container, DeadLetter
 from tagmanager.models.validators import unstorable
 from tagmanager.payloads import consent_violation, fire_event_parse
+from tagmanager.services.fire_sql import COLUMN, FIELDS, duplicates_count, rows_insert
 
 logger = logging.getLogger(__name__)
 
-# The columns written, in order; the primary key comes from the database.
-_FIELDS = [f for f in FireEvent._meta.concrete_fields if not f.primary_key]
-_COLUMN = {f.attname: i for i, f in enumerate(_FIELDS)}
-# Only these need converting for the database (UUIDs, JSON, decimals, times).
-_PREPARED = {"consent_id", "categories", "utm", "value", "client_time", "server_time"}
-# Rows per INSERT: under SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement.
-_CHUNK = 1000
 # Until when (time.monotonic()) the buffer is skipped after a failure; per process.
 _buffer_down_until = [0.0]
 # Tag -> categories of a published version; versions never change, so this never goes stale.
@@ -103,7 +97,7 @@ def _dead_letter(container_id, item, reason: str) -> DeadLetter:
 
 
 def _rows(beacons: list[dict]) -> tuple[list[tuple], list[DeadLetter]]:
-    """Parse every event: rows to insert (values in ``_FIELDS`` order) and dead letters."""
+    """Parse every event: rows to insert (values in ``FIELDS`` order) and dead letters."""
     tags = _tag_categories(beacons)
     rows, dead = [], []
     for beacon in beacons:
@@ -139,106 +133,17 @@ def _rows(beacons: list[dict]) -> tuple[list[tuple], list[DeadLetter]]:
                 "client_time": event.client_time,
                 "server_time": received,
             }
-            rows.append(tuple(values[f.attname] for f in _FIELDS))
+            rows.append(tuple(values[f.attname] for f in FIELDS))
     return rows, dead
-
-
-def _insert(rows: list[tuple]) -> set[tuple]:
-    """INSERT ... ON CONFLICT (event_id, container) DO NOTHING; return the (container id,
-    event id) of the rows actually inserted.
-
-    Raw SQL: the ORM's bulk_create spends more time compiling than the database spends
-    writing, and cannot tell which rows were skipped.
-    """
-    if connection.vendor == "postgresql":
-        return _insert_postgresql(rows)
-    quote = connection.ops.quote_name
-    prepare = [
-        (lambda v, f=f: f.get_db_prep_save(v, connection)) if f.attname in _PREPARED else None
-        for f in _FIELDS
-    ]
-    columns = ", ".join(quote(f.column) for f in _FIELDS)
-    one = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
-    table, key = quote(FireEvent._meta.db_table), quote("event_id")
-    inserted = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            params = [
-                p(value) if p else value
-                for row in chunk
-                for p, value in zip(prepare, row, strict=True)
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "
-                f"ON CONFLICT ({key}, {quote('container_id')}) DO NOTHING "
-                f"RETURNING {key}, {quote('container_id')}",
-                params,
-            )
-            inserted.update((r[1], r[0]) for r in cursor.fetchall())
-    return inserted
-
-
-def _insert_postgresql(rows: list[tuple]) -> set[tuple]:
-    """One statement of one array per column (``unnest``): 15 parameters whatever the number
-    of rows, where a VALUES list of thousands of placeholders costs more to build and parse
-    than the insert itself."""
-    quote = connection.ops.quote_name
-    casts = []
-    for f in _FIELDS:
-        kind = f.db_type(connection).split("(")[0]
-        casts.append({"jsonb": "text", "numeric": "numeric"}.get(kind, kind))
-    columns = ", ".join(quote(f.column) for f in _FIELDS)
-    arrays = ", ".join(f"%s::{cast}[]" for cast in casts)
-    selected = ", ".join(
-        f"c{i}::jsonb" if f.get_internal_type() == "JSONField" else f"c{i}"
-        for i, f in enumerate(_FIELDS)
-    )
-    names = ", ".join(f"c{i}" for i in range(len(_FIELDS)))
-    json_columns = {i for i, f in enumerate(_FIELDS) if f.get_internal_type() == "JSONField"}
-    params = [
-        [json.dumps(row[i]) for row in rows] if i in json_columns else [row[i] for row in rows]
-        for i in range(len(_FIELDS))
-    ]
-    table, key = quote(FireEvent._meta.db_table), quote("event_id")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {selected} "
-            f"FROM unnest({arrays}) AS t({names}) "
-            f"ON CONFLICT ({key}, {quote('container_id')}) DO NOTHING "
-            f"RETURNING {key}, {quote('container_id')}",
-            params,
-        )
-        return {(r[1], r[0]) for r in cursor.fetchall()}
-
-
-def _count_duplicates(counts: Counter) -> None:
-    """Add to the per-day, per-tag duplicate counters (an upsert that adds, race-free)."""
-    if not counts:
-        return
-    quote = connection.ops.quote_name
-    table = quote(FireDuplicateDaily._meta.db_table)
-    day_field = FireDuplicateDaily._meta.get_field("day")
-    params = []
-    for (container_id, day, tag_id), n in sorted(counts.items()):
-        params += [container_id, day_field.get_db_prep_save(day, connection), tag_id, n]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (container_id, day, tag_id, duplicates) "
-            f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(counts))} "
-            "ON CONFLICT (container_id, day, tag_id) "
-            f"DO UPDATE SET duplicates = {table}.duplicates + excluded.duplicates",
-            params,
-        )
 
 
 def _store(beacons: list[dict]) -> StoreResult:
     rows, dead = _rows(beacons)
     event_id, container, tag, received = (
-        _COLUMN["event_id"],
-        _COLUMN["container_id"],
-        _COLUMN["tag_id"],
-        _COLUMN["server_time"],
+        COLUMN["event_id"],
+        COLUMN["container_id"],
+        COLUMN["tag_id"],
+        COLUMN["server_time"],
     )
     unique = {}
     for row in rows:
@@ -246,7 +151,7 @@ def _store(beacons: list[dict]) -> StoreResult:
     # Inserting in key order: concurrent batches then lock index entries in the same order.
     ordered = [unique[k] for k in sorted(unique)]
     with transaction.atomic():
-        inserted = _insert(ordered) if ordered else set()
+        inserted = rows_insert(ordered) if ordered else set()
         duplicates, first = Counter(), set()
         for row in rows:
             key = (row[container], row[event_id])
@@ -254,7 +159,7 @@ def _store(beacons: list[dict]) -> StoreResult:
                 first.add(key)
                 continue
             duplicates[(row[container], row[received].date(), row[tag] or 0)] += 1
-        _count_duplicates(duplicates)
+        duplicates_count(duplicates)
         if dead:
             DeadLetter.objects.bulk_create(dead)
     return StoreResult(stored=len(inserted), duplicates=sum(duplicates.values()), dead=len(dead))

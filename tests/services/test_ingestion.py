@@ -151,14 +151,14 @@ def test_values_the_database_refuses_bury_only_their_own_beacon(demo, monkeypatc
 
     from tagmanager.services import ingestion
 
-    real = ingestion._insert
+    real = ingestion.rows_insert
 
     def picky(rows):  # as PostgreSQL refuses a value it cannot store
-        if any(r[ingestion._COLUMN["page_url"]].endswith("/refused") for r in rows):
+        if any(r[ingestion.COLUMN["page_url"]].endswith("/refused") for r in rows):
             raise DataError("invalid byte sequence for encoding UTF8")
         return real(rows)
 
-    monkeypatch.setattr(ingestion, "_insert", picky)
+    monkeypatch.setattr(ingestion, "rows_insert", picky)
     beacons = [
         beacon_make(container_id=demo.pk, events=[event(url="https://shop.example/fine")]),
         beacon_make(container_id=demo.pk, events=[event(url="https://shop.example/refused")]),
