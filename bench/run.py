@@ -135,7 +135,13 @@ def main() -> None:
     parser.add_argument(
         "--cache-url", default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11")
     )
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn sync workers of the pixel, consent and ingestion benchmarks (default: "
+        "2 x cores + 1, as gunicorn's documentation recommends)",
+    )
     parser.add_argument("--celery-concurrency", type=int, default=2, help="Celery worker -c")
     parser.add_argument("--ingest-seconds", type=int, default=20, help="ingest-e2e load time")
     parser.add_argument("--rates", default="100,500,2000", help="collect-latency requests/s")
