@@ -157,3 +157,48 @@ def test_a_push_after_redis_forgot_its_scripts_still_works(buffer):
     buffer.client.script_flush()  # as after a Redis restart
     buffer.push(beacon(1))
     assert buffer.status()["waiting"] == 1
+
+
+def _pusher_connection_id(buffer) -> int:
+    """The Redis client id of the connection this thread pushes on."""
+    _, conn = buffer._pushers.pair
+    conn.send_command("CLIENT", "ID")
+    return conn.read_response()
+
+
+def test_a_push_after_its_connection_was_cut_uses_a_new_one(buffer):
+    buffer.push(beacon(1))
+    first = _pusher_connection_id(buffer)
+    buffer.client.client_kill_filter(_id=first)  # as a Redis restart or a proxy would
+    # The cut connection fails one push at most (the caller stores that beacon itself) ...
+    with pytest.raises(BufferUnavailable):
+        for n in range(2, 4):
+            buffer.push(beacon(n))
+    # ... and is not used again.
+    buffer.push(beacon(4))
+    assert _pusher_connection_id(buffer) != first
+    waiting = buffer.client.lrange(buffer.buffer, 0, -1)
+    assert waiting[0].decode().startswith('{"c":1,"e":[{"event_id":"e00000001"}]')
+    assert waiting[-1].decode().startswith('{"c":1,"e":[{"event_id":"e00000004"}]')
+
+
+def test_each_thread_and_each_forked_process_pushes_on_its_own_connection(buffer, monkeypatch):
+    import os
+
+    buffer.push(beacon(1))
+    main = buffer._pushers.pair[1]
+    other = []
+
+    def push_in_thread():
+        buffer.push(beacon(2))
+        other.append(buffer._pushers.pair[1])
+
+    thread = threading.Thread(target=push_in_thread)
+    thread.start()
+    thread.join()
+    assert other and other[0] is not main
+    # A forked child must not share its parent's socket: a new process id, a new connection.
+    monkeypatch.setattr(os, "getpid", lambda: -1)
+    buffer.push(beacon(3))
+    assert buffer._pushers.pair[1] is not main
+    assert buffer.status()["waiting"] == 3
