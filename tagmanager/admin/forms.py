@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from tagmanager import permissions
 from tagmanager.admin.widgets import PkChoiceField, is_pk
 from tagmanager.models import ConsentCategory, Container
-from tagmanager.services.categories import category_definition_validate
+from tagmanager.services.categories import CATEGORY_FIELDS, category_definition_validate
 
 
 class ContainerBoundForm(forms.ModelForm):
@@ -49,17 +49,7 @@ class ConsentCategoryForm(ContainerBoundForm):
 
     class Meta:
         model = ConsentCategory
-        fields = [
-            "container",
-            "slug",
-            "names",
-            "descriptions",
-            "required",
-            "order",
-            "consent_signals",
-            "sale_or_sharing",
-            "cookies",
-        ]
+        fields = ["container", *CATEGORY_FIELDS]
 
     def clean(self):
         data = super().clean()

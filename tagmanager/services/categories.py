@@ -8,6 +8,19 @@ from django.db import transaction
 from tagmanager.models import ConsentCategory, Container
 from tagmanager.models.consent import CONSENT_SIGNALS
 
+# What a category's definition is made of: the keyword arguments of ``category_save``, and the
+# fields the admin form and the API edit.
+CATEGORY_FIELDS = (
+    "slug",
+    "names",
+    "descriptions",
+    "required",
+    "order",
+    "consent_signals",
+    "sale_or_sharing",
+    "cookies",
+)
+
 # Cookie names as browsers accept them, plus "*" so that "_ga_*" covers a family of cookies.
 _COOKIE = re.compile(r"[A-Za-z0-9!#$%&'+\-.^_`|~*]{1,200}")
 _LOCALE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")

@@ -10,6 +10,7 @@ from tagmanager.api.fields import INT_MAX, ContainerKeyField, ReferenceField, Te
 from tagmanager.models import ConsentCategory, Tag, Trigger, Variable
 from tagmanager.models.consent import CONSENT_SIGNALS
 from tagmanager.permissions import tag_type_runs_code
+from tagmanager.services.categories import CATEGORY_FIELDS
 
 _CONTAINER_HELP = "Key of one of your containers; fixed once created."
 
@@ -28,18 +29,7 @@ class CategoryOutputSerializer(_ContainerKeyOutput):
 
     class Meta:
         model = ConsentCategory
-        fields = [
-            "id",
-            "container",
-            "slug",
-            "names",
-            "descriptions",
-            "required",
-            "order",
-            "consent_signals",
-            "sale_or_sharing",
-            "cookies",
-        ]
+        fields = ["id", "container", *CATEGORY_FIELDS]
 
 
 class CategoryInputSerializer(serializers.Serializer):

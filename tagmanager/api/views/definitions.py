@@ -17,7 +17,7 @@ from tagmanager.api.filters import CategoryFilter, TagFilter, TriggerFilter, Var
 from tagmanager.api.schema import document
 from tagmanager.api.serializers import definitions as s
 from tagmanager.models import ConsentCategory, Tag, Trigger, Variable
-from tagmanager.services.categories import category_delete, category_save
+from tagmanager.services.categories import CATEGORY_FIELDS, category_delete, category_save
 from tagmanager.services.removal import tag_delete, trigger_delete, variable_delete
 from tagmanager.services.tags import tag_save, trigger_save, variable_save
 
@@ -114,16 +114,7 @@ class CategoryViewSet(_DefinitionViewSet):
     create_serializer = s.CategoryCreateSerializer
     input_serializer = s.CategoryInputSerializer
     filterset_class = CategoryFilter
-    fields_kept = (
-        "slug",
-        "names",
-        "descriptions",
-        "required",
-        "order",
-        "consent_signals",
-        "sale_or_sharing",
-        "cookies",
-    )
+    fields_kept = CATEGORY_FIELDS
 
     def save(self, *, container, data, instance=None):
         return category_save(container=container, category=instance, **data)
