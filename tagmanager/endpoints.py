@@ -65,7 +65,7 @@ def collect_answer(*, body: bytes, origin: str) -> Answer:
             return error(404, f"No container with key {key!r}.")
         if origin not in meta["origins"]:
             return error(403, f"Origin {origin or '(none)'!r} is not allowed for this container.")
-        fire_events_dispatch(container_id=meta["id"], events=events, version=version)
+        fire_events_dispatch(container_id=meta["id"], events=events, version=version, body=body)
     except DatabaseError:
         # Neither the buffer nor the database could take the batch: say so, don't crash.
         return error(503, "Temporarily unable to store events; retry later.")

@@ -38,6 +38,13 @@ class IngestBuffer:
         """Take one beacon (see ``tagmanager.services.ingestion``) or raise BufferUnavailable."""
         raise NotImplementedError
 
+    def push_body(self, beacon: dict, body: bytes) -> None:
+        """Take a beacon whose events were parsed from ``body`` (a JSON object whose "events"
+        are ``beacon["e"]``, as ``POST /tm/collect`` received it). A buffer that serializes
+        beacons may keep ``body`` as it is rather than encode the events again; by default
+        this is ``push(beacon)``."""
+        self.push(beacon)
+
     def drain(self, *, store: Callable[[list[dict]], object], max_seconds: float) -> int:
         """Store waiting beacons with ``store(beacons)``; return how many. Buffers that deliver
         on their own (through Celery) have nothing to drain."""

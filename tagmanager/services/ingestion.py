@@ -219,12 +219,15 @@ def fire_events_store(
     return fire_beacons_store(beacons=[beacon])
 
 
-def fire_events_dispatch(*, container_id: int, events: list, version: int | None = None) -> None:
+def fire_events_dispatch(
+    *, container_id: int, events: list, version: int | None = None, body: bytes | None = None
+) -> None:
     """Hand a beacon to the ingestion buffer; if it cannot take it right now, store it here.
 
     Buffers give up on an unreachable or hung backend quickly (socket timeouts), so a request
     waits at most about that long, and nothing is lost. With tasks in-process (no broker) the
-    events are stored at once.
+    events are stored at once. ``body``: the JSON object ``events`` was parsed from (its
+    "events"), which a buffer may carry as it is instead of encoding the events again.
     """
     beacon = beacon_make(container_id=container_id, events=events, version=version)
     if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
@@ -235,7 +238,10 @@ def fire_events_dispatch(*, container_id: int, events: list, version: int | None
         # one request per process, not every request, waits for its timeout.
         if time.monotonic() < _buffer_down_until[0]:
             raise BufferUnavailable("it failed less than INGEST_RETRY_AFTER seconds ago")
-        get_buffer().push(beacon)
+        if body is None:
+            get_buffer().push(beacon)
+        else:
+            get_buffer().push_body(beacon, body)
     except BufferUnavailable as exc:
         if time.monotonic() >= _buffer_down_until[0]:
             _buffer_down_until[0] = time.monotonic() + get_setting("INGEST_RETRY_AFTER")

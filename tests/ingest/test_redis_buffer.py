@@ -1,5 +1,6 @@
 """RedisBuffer against a real Redis (a key prefix of its own per test)."""
 
+import json
 import socket
 import threading
 import time
@@ -202,3 +203,87 @@ def test_each_thread_and_each_forked_process_pushes_on_its_own_connection(buffer
     buffer.push(beacon(3))
     assert buffer._pushers.pair[1] is not main
     assert buffer.status()["waiting"] == 3
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda data: json.dumps(data).encode(), id="compact"),
+        # Raw newlines and indentation in the body, non-ASCII text, another UTF encoding:
+        # whatever json.loads accepted on the request is stored the same.
+        pytest.param(
+            lambda data: json.dumps(data, indent=2, ensure_ascii=False).encode(), id="newlines"
+        ),
+        pytest.param(lambda data: json.dumps(data).encode("utf-16"), id="utf-16"),
+    ],
+)
+def test_a_collect_body_is_buffered_as_sent_and_drained_as_the_events_it_holds(buffer, encode):
+    events = [
+        {"event_id": "e1", "event": "page_view", "url": "https://shop.example/ü\n"},
+        {"event_id": "e2", "event": "purchase", "value": 149.0, "utm": {"utm_source": "mail"}},
+    ]
+    body = encode({"key": "demo", "events": events, "v": 3})
+    buffer.push_body({"c": 7, "e": events, "r": 1_700_000_000_000, "v": 3}, body)
+    buffer.push(beacon(1))  # the plain encoding, in the same list
+    (item, _) = buffer.client.lrange(buffer.buffer, 0, -1)
+    assert item.endswith(b"\n" + body)  # not encoded a second time
+    store = Store()
+    assert buffer.drain(store=store, max_seconds=5) == 2
+    assert store.batches == [[{"c": 7, "e": events, "r": 1_700_000_000_000, "v": 3}, beacon(1)]]
+
+
+@pytest.mark.django_db
+def test_collect_through_the_redis_buffer_stores_exactly_what_was_posted(buffer, settings):
+    from django.test import Client
+
+    from tagmanager.models import FireEvent
+    from tagmanager.services.demo import demo_container_ensure
+    from tagmanager.services.ingestion import fire_events_drain
+
+    demo = demo_container_ensure()  # allows the demo site's origin
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    events = [
+        {"event_id": uuid.uuid4().hex, "event": "purchase", "value": 12.5, "currency": "EUR"},
+        {"event_id": uuid.uuid4().hex, "event": "page_view", "url": "https://shop.example/a"},
+    ]
+    body = json.dumps({"key": demo.key, "events": events}, indent=1)
+    answer = Client().post(
+        "/tm/collect", body, content_type="text/plain", HTTP_ORIGIN="http://localhost:8000"
+    )
+    assert answer.status_code == 204 and buffer.status()["waiting"] == 1
+    assert fire_events_drain(max_seconds=5) == 1
+    stored = {e.event_id: e for e in FireEvent.objects.all()}
+    assert set(stored) == {e["event_id"] for e in events}
+    assert stored[events[0]["event_id"]].currency == "EUR"
+    assert stored[events[1]["event_id"]].page_url == "https://shop.example/a"
+
+
+def test_a_buffer_of_ones_own_with_push_alone_still_takes_collect_bodies(settings, monkeypatch):
+    from tagmanager.ingest import IngestBuffer
+    from tagmanager.services import ingestion
+
+    taken = []
+
+    class Mine(IngestBuffer):
+        def push(self, beacon):
+            taken.append(beacon)
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(ingestion, "get_buffer", Mine)
+    events = [{"event_id": "x1"}]
+    ingestion.fire_events_dispatch(
+        container_id=1, events=events, body=json.dumps({"events": events}).encode()
+    )
+    assert [b["e"] for b in taken] == [events]
+
+
+def test_a_refused_push_leaves_no_unread_answer_behind(buffer):
+    buffer.client.set(buffer.buffer, "not a list")  # RPUSH answers WRONGTYPE, SET still answers
+    with pytest.raises(BufferUnavailable, match="WRONGTYPE"):
+        buffer.push(beacon(1))
+    buffer.client.delete(buffer.buffer, buffer.awake)
+    buffer.push(beacon(2))  # reads its own answers, not the failed push's second one
+    assert buffer.client.lrange(buffer.buffer, 0, -1) == [
+        json.dumps(beacon(2), separators=(",", ":")).encode()
+    ]
+    assert buffer.wakes == [1]
