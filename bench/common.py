@@ -86,6 +86,17 @@ def gunicorn(
     return base
 
 
+def cpu_probe() -> float:
+    """Milliseconds of CPU this process takes for a fixed amount of pure-Python work (about 40
+    on an idle core here). The same machine varies by a factor of two from one minute to the
+    next; printed beside latencies, it shows which rounds ran on a slow machine."""
+    started = time.process_time()
+    total = 0
+    for i in range(1_000_000):
+        total += i
+    return (time.process_time() - started) * 1000
+
+
 def wait_http(url: str, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -166,4 +177,12 @@ def machine(*, database_url: str | None, redis_url: str | None) -> str:
 
         parts.append(f"Redis {redis.Redis.from_url(redis_url).info('server')['redis_version']}")
     parts.append(_first_line(["wrk", "--version"]).split(" [")[0])
+    from bench import loadgen
+
+    if loadgen.LOOP == "uvloop":
+        import uvloop
+
+        parts.append(f"load generator on uvloop {uvloop.__version__}")
+    else:
+        parts.append("load generator on asyncio's own event loop")
     return "; ".join(parts)

@@ -11,7 +11,7 @@ import time
 import uuid
 
 from bench import loadgen
-from bench.common import Processes, gunicorn, median
+from bench.common import Processes, cpu_probe, gunicorn, median
 from bench.data import ORIGIN, origins_allow
 
 EVENTS_PER_BEACON = 20
@@ -231,22 +231,32 @@ def collect_latency(ctx) -> None:
             for rate in rates:
                 count = rate * seconds
                 collect = [beacon(token, rate, n, tag)[0] for n in range(count)]
+                # The floor: the same bodies to a bare WSGI callable in the same server.
+                floor = [r.replace(b"/tm/collect", b"/bench/null", 1) for r in collect[:1]] * count
                 trivial = [loadgen.get("/bench/pixel.gif", HOST)] * count
-                for name, requests in (("collect", collect), ("trivial", trivial)):
+                for name, requests in (
+                    ("collect", collect),
+                    ("floor", floor),
+                    ("trivial", trivial),
+                ):
+                    before = cpu_probe()
                     outcome = loadgen.open_loop(HOST, port, requests, rate=rate)
+                    outcome.probes = [before, cpu_probe()]
                     results.setdefault((name, rate), []).append(outcome)
                     ctx.redis_flush()  # nobody drains the queued batches
                 token = "l" + uuid.uuid4().hex[:10]
+    loop = "uvloop" if loadgen.LOOP == "uvloop" else "asyncio's own event loop"
     print(
         f"gunicorn {ctx.options.web_workers} sync workers, Redis broker, no worker running (the "
         "accept path alone; queued batches are dropped). Open-loop load generator "
-        "(bench/loadgen.py, Python asyncio, one connection per request as with sync workers): "
-        "requests start on a fixed schedule and latency counts from when each was due, so "
-        f"queueing shows. Beacons of {EVENTS_PER_BEACON} events; {seconds} s per measurement, "
-        f"{rounds} alternating rounds, medians of the per-round percentiles and counts (max: the "
-        "worst of all rounds); generator CPU is its share of one core. The trivial view "
-        "(a Django view answering a GIF) at the same rate shows the floor: server plus "
-        "generator overhead.\n"
+        f"(bench/loadgen.py, Python on {loop}, one connection per request as with sync "
+        "workers) on the same cores: requests start on a fixed schedule and latency counts from "
+        f"when each was due, so queueing shows. Beacons of {EVENTS_PER_BEACON} events; "
+        f"{seconds} s per measurement, {rounds} alternating rounds, medians of the per-round "
+        "percentiles and counts (max: the worst of all rounds); generator CPU is its share of "
+        "one core. Floors at the same rate, same server: the same POST to a bare WSGI callable "
+        "that reads the body and answers 204 (server plus generator, no app), and a trivial "
+        "Django view answering a GIF to a GET (Django's request cycle).\n"
     )
     print(
         "| rate (requests/s) | endpoint | p50 | p90 | p99 | max | achieved/s "
@@ -255,7 +265,11 @@ def collect_latency(ctx) -> None:
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     for rate in rates:
-        for name, label in (("collect", "`POST /tm/collect`"), ("trivial", "trivial view")):
+        for name, label in (
+            ("collect", "`POST /tm/collect`"),
+            ("floor", "bare WSGI POST (floor)"),
+            ("trivial", "trivial Django view (GET)"),
+        ):
             runs = results[name, rate]
 
             def pct(p, runs=runs):
@@ -274,3 +288,80 @@ def collect_latency(ctx) -> None:
                 f"| {worst:,.0f} ms | {achieved:,.0f} | {bad:,.0f} | {unsent:,.0f} "
                 f"| {cpu:.0%} |"
             )
+    print(
+        "\np99 per round, and in brackets the machine's speed before and after it (`cpu_probe`: "
+        "ms for a fixed loop, lower is faster; about 40 ms on an idle, fast machine here):"
+    )
+    for rate in rates:
+        for name in ("collect", "floor", "trivial"):
+            rounds = [
+                f"{loadgen.percentile(o.latencies, 99) * 1000:.1f} ms "
+                f"[{o.probes[0]:.0f}, {o.probes[1]:.0f}]"
+                for o in results[name, rate]
+            ]
+            print(f"- {rate:,}/s {name}: {', '.join(rounds)}")
+
+
+def collect_cost(ctx) -> None:
+    """CPU per ``POST /tm/collect`` in one process, through the project's WSGI app (no server,
+    no network but Redis), and Redis's own time per push from its command statistics. CPU time,
+    not latency: it holds still on a busy machine where latencies do not."""
+    import io
+    import statistics
+
+    import redis
+
+    from bench.wsgi import application
+
+    origins_allow()
+    ctx.redis_flush()
+    tag = _demo_tag()
+    token = "c" + uuid.uuid4().hex[:10]
+    count, rounds = 2000, max(3, ctx.rounds)
+    bodies = [beacon(token, 0, n, tag)[0].split(b"\r\n\r\n", 1)[1] for n in range(count)]
+    statuses = []
+
+    def call(path, body):
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "text/plain;charset=UTF-8",
+            "HTTP_ORIGIN": ORIGIN,
+            "wsgi.input": io.BytesIO(body),
+            "SERVER_NAME": HOST,
+            "SERVER_PORT": "80",
+            "wsgi.url_scheme": "http",
+        }
+        b"".join(application(environ, lambda status, headers: statuses.append(status)))
+
+    broker = redis.Redis.from_url(ctx.broker_url)
+    for body in bodies[:200]:  # warm: metadata cache, Redis connection
+        call("/tm/collect", body)
+    cpu, wall, redis_us = [], [], []
+    for _ in range(rounds):
+        ctx.redis_flush()
+        broker.config_resetstat()
+        statuses.clear()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        for body in bodies:
+            call("/tm/collect", body)
+        cpu.append((time.process_time() - started_cpu) / count * 1e6)
+        wall.append((time.perf_counter() - started) / count * 1e6)
+        stats = broker.info("commandstats")
+        redis_us.append(sum(v["usec"] for v in stats.values()) / count)
+        if set(statuses) != {"204 No Content"}:
+            sys.exit(f"collect answered {set(statuses)}")
+    ctx.redis_flush()
+    print(
+        f"{count} beacons of {EVENTS_PER_BEACON} events ({len(bodies[0]):,} B) through "
+        f"bench.wsgi:application in one process, Redis buffer; {rounds} rounds, medians. "
+        "Redis: the server's own time for every command in the round (its commandstats), per "
+        "beacon.\n"
+    )
+    print("| per beacon | CPU (this process) | wall | Redis server |\n|---|---:|---:|---:|")
+    print(
+        f"| `POST /tm/collect` | {statistics.median(cpu):.0f} µs | "
+        f"{statistics.median(wall):.0f} µs | {statistics.median(redis_us):.1f} µs |"
+    )
+    print(f"\nRounds, CPU: {', '.join(f'{v:.0f} µs' for v in cpu)}")

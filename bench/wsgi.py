@@ -4,7 +4,9 @@
   baseline;
 - /plain/...: the same request through Django alone, without the LoaderFastPath wrapper;
 - /bench/pixel.gif: a trivial Django view answering the pixel's GIF and headers without logging
-  anything: the pixel endpoint's baseline (same server, same middleware, no work).
+  anything: the pixel endpoint's baseline (same server, same middleware, no work);
+- /bench/null: reads a POST body and answers 204, before Django: what the server and the load
+  generator alone cost per request, the floor under ``POST /tm/collect``.
 """
 
 import os
@@ -38,8 +40,16 @@ def _mount_baseline() -> None:
 _mount_baseline()
 
 
+def null_post(environ, start_response):
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("204 No Content", [])
+    return [b""]
+
+
 def application(environ, start_response):
     path_info = environ.get("PATH_INFO", "")
+    if path_info == "/bench/null":
+        return null_post(environ, start_response)
     if path_info.startswith("/plain/"):
         environ["PATH_INFO"] = path_info[len("/plain") :]
         return django_app.application(environ, start_response)
