@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import threading
 import time
 import uuid
@@ -71,7 +72,26 @@ def _resp(args: list[bytes]) -> bytes:
 
 def _decode(item: bytes) -> dict:
     """A buffered beacon: JSON (``push``), or JSON without its events, a newline and the body
-    the events came in (``push_body``; the head's JSON has no raw newline, the body may)."""
+    the events came in (``push_body``; the head's JSON has no raw newline, the body may).
+
+    The request parsed that body with the same ``json.loads``, but nearer the bottom of its
+    stack: a body nested almost as deep as Python allows there can be too deep here, so a
+    ``RecursionError`` is retried with room for the difference."""
+    try:
+        return _decode_at_depth(item)
+    except RecursionError:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + _DECODE_ROOM)
+        try:
+            return _decode_at_depth(item)
+        finally:
+            sys.setrecursionlimit(limit)
+
+
+_DECODE_ROOM = 1000  # stack frames; far more than a request's and a drain's stacks differ by
+
+
+def _decode_at_depth(item: bytes) -> dict:
     head, newline, body = item.partition(b"\n")
     if not newline:
         return json.loads(item)
@@ -181,7 +201,18 @@ class RedisBuffer(IngestBuffer):
         if not items:
             return 0
         try:
-            store([_decode(item) for item in items])
+            beacons, undecodable = [], []
+            for item in items:
+                try:
+                    beacons.append(_decode(item))
+                except (ValueError, KeyError, TypeError, RecursionError) as exc:
+                    undecodable.append((item, exc))
+            if undecodable:  # kept as dead letters: one bad item must not hold up the others
+                from tagmanager.services.ingestion import fire_undecodable_bury
+
+                fire_undecodable_bury(items=undecodable)
+            if beacons:
+                store(beacons)
         except BaseException:
             # Give them back now rather than after the lease (the database may be back by the
             # next drain); if even that fails, the lease brings them back.

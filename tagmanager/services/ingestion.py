@@ -180,6 +180,22 @@ def _bury(beacon, exc: Exception) -> StoreResult:
     return StoreResult(stored=0, duplicates=0, dead=len(events))
 
 
+def fire_undecodable_bury(*, items: list[tuple[bytes, Exception]]) -> int:
+    """Keep buffered beacons that cannot be decoded as dead letters (the buffered bytes as
+    text, escaped where they are not UTF-8), so that they hold up nothing; how many."""
+    letters = [
+        DeadLetter(
+            container=None,
+            payload={"buffered": item.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")},
+            reason=f"Undecodable buffered beacon: {type(exc).__name__}: {exc}"[:500],
+        )
+        for item, exc in items
+    ]
+    DeadLetter.objects.bulk_create(letters)
+    logger.warning("%d undecodable buffered beacons went to the dead letters", len(letters))
+    return len(letters)
+
+
 # What a bad beacon (rather than a broken database) raises: bad values, a vanished container,
 # a beacon that is not one. Anything else (connection lost, server restarting) propagates, so
 # that the buffer keeps the batch and tries again.

@@ -281,9 +281,55 @@ def test_a_refused_push_leaves_no_unread_answer_behind(buffer):
     buffer.client.set(buffer.buffer, "not a list")  # RPUSH answers WRONGTYPE, SET still answers
     with pytest.raises(BufferUnavailable, match="WRONGTYPE"):
         buffer.push(beacon(1))
-    buffer.client.delete(buffer.buffer, buffer.awake)
-    buffer.push(beacon(2))  # reads its own answers, not the failed push's second one
+    assert buffer.client.get(buffer.awake)  # the failed push's SET did run: a drainer "awake"
+    buffer.client.delete(buffer.buffer)
+    # Read from a connection out of step, this push would take the failed push's SET answer
+    # for its own RPUSH and its own RPUSH answer (1, true) for "nobody was awake", and wake.
+    buffer.push(beacon(2))
+    assert buffer.wakes == []
     assert buffer.client.lrange(buffer.buffer, 0, -1) == [
         json.dumps(beacon(2), separators=(",", ":")).encode()
     ]
-    assert buffer.wakes == [1]
+
+
+def _at_depth(frames: int, function, *args):
+    """``function(*args)`` called ``frames`` stack frames deeper than here."""
+    if frames == 0:
+        return function(*args)
+    return _at_depth(frames - 1, function, *args)
+
+
+def test_a_body_nested_as_deep_as_the_request_allowed_is_decoded_deeper_in_the_stack():
+    import sys
+
+    from tagmanager.ingest.redis_buffer import _decode, _decode_at_depth
+
+    # As deep as json.loads goes from here, give or take: what a request could accept.
+    depth = sys.getrecursionlimit() - len(__import__("inspect").stack()) - 40
+    body = b'{"events": [{"event_id": "e1"}], "x": ' + b"[" * depth + b"]" * depth + b"}"
+    item = b'{"c":1,"r":0}\n' + body
+    assert _decode_at_depth(item)["e"] == [{"event_id": "e1"}]
+    # A drain's stack is deeper than the request's was: plain decoding fails there ...
+    with pytest.raises(RecursionError):
+        _at_depth(200, _decode_at_depth, item)
+    # ... and the buffer's decoding does not.
+    assert _at_depth(200, _decode, item) == {"c": 1, "r": 0, "e": [{"event_id": "e1"}]}
+
+
+@pytest.mark.django_db
+def test_an_undecodable_item_goes_to_the_dead_letters_and_holds_up_nothing(buffer):
+    from tagmanager.models import DeadLetter
+
+    buffer.push(beacon(1))
+    buffer.client.rpush(buffer.buffer, b'{"c":1,"r":0}\n{"events": [', b"\xff\x00 not json")
+    buffer.push(beacon(2))
+    store = Store()
+    assert buffer.drain(store=store, max_seconds=5) == 4
+    assert store.batches == [[beacon(1)], [beacon(2)]]  # batches of 3 items, 2 of them bad
+    assert buffer.status() == {"waiting": 0, "claims": 0, "expired_claims": 0}
+    letters = DeadLetter.objects.all()
+    assert {d.payload["buffered"] for d in letters} == {
+        '{"c":1,"r":0}\n{"events": [',
+        "\\xff\\x00 not json",  # bytes that are not UTF-8, and NUL, escaped
+    }
+    assert all(d.reason.startswith("Undecodable buffered beacon: ") for d in letters)
