@@ -41,6 +41,19 @@ class StreamPoster(threading.Thread):
             self.events.extend(batch)
             self.statuses.append(self.web.post(batch)[0])
 
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.join(timeout=SETTLE)
+
+    def more(self, beacons: int) -> None:
+        """Wait until ``beacons`` more have been posted (traffic after a kill)."""
+        posted = len(self.events)
+        wait_for(lambda: len(self.events) >= posted + beacons * BATCH, timeout=30, interval=0.05)
+
 
 KILLS = 3  # at least; more (up to MAX_KILLS) until one has landed in the middle of a task
 MAX_KILLS = 8
@@ -54,10 +67,8 @@ def test_worker_child_killed_mid_batch_is_redelivered(test_db, shared_redis, sta
     web = stack.web(env)
     worker = stack.worker(env, concurrency=1)  # prefork: one child runs the tasks
 
-    poster = StreamPoster(web)
-    poster.start()
     killed = []
-    try:
+    with StreamPoster(web) as poster:
         while len(killed) < KILLS or (
             worker.log_text().count(LOST) == 0 and len(killed) < MAX_KILLS
         ):
@@ -74,12 +85,7 @@ def test_worker_child_killed_mid_batch_is_redelivered(test_db, shared_redis, sta
             for pid in busy:
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
-        # Some more traffic after the last kill, for the fresh child to take.
-        posted = len(poster.events)
-        wait_for(lambda: len(poster.events) >= posted + 10 * BATCH, timeout=30, interval=0.05)
-    finally:
-        poster.stop.set()
-        poster.join(timeout=SETTLE)
+        poster.more(10)  # traffic after the last kill, for the fresh child to take
     events = poster.events
     assert events and poster.statuses == [204] * len(poster.statuses)
 
@@ -132,9 +138,8 @@ def test_worker_sigkilled_its_batches_come_back_to_another_worker(test_db, stack
     def held() -> int:  # claims whose drainer has not finished them (Redis buffer)
         return redis.client().zcard(leases)
 
-    poster = StreamPoster(web)  # keeps posting until the kill has landed and a while after
-    poster.start()
-    try:
+    # Posting goes on until the kill has landed, and a while after.
+    with StreamPoster(web) as poster:
         assert wait_for(lambda: stored_count(test_db) >= 400, timeout=SETTLE, interval=0.02)
         while True:
             worker = killed[-1]
@@ -151,11 +156,7 @@ def test_worker_sigkilled_its_batches_come_back_to_another_worker(test_db, stack
             assert wait_for(lambda b=before: stored_count(test_db) > b, timeout=SETTLE)
         at_kill = stored_count(test_db)
         claims = held() if stack.buffer == "redis" else None
-        posted = len(poster.events)
-        wait_for(lambda: len(poster.events) >= posted + 10 * BATCH, timeout=30, interval=0.05)
-    finally:
-        poster.stop.set()
-        poster.join(timeout=SETTLE)
+        poster.more(10)
     events = poster.events
     assert poster.statuses == [204] * len(poster.statuses)
     print(
