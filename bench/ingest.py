@@ -231,8 +231,8 @@ def collect_latency(ctx) -> None:
             for rate in rates:
                 count = rate * seconds
                 collect = [beacon(token, rate, n, tag)[0] for n in range(count)]
-                # The floor: the same bodies to a bare WSGI callable in the same server.
-                floor = [r.replace(b"/tm/collect", b"/bench/null", 1) for r in collect[:1]] * count
+                # The floor: a beacon of the same size to a bare WSGI callable, same server.
+                floor = [collect[0].replace(b"/tm/collect", b"/bench/null", 1)] * count
                 trivial = [loadgen.get("/bench/pixel.gif", HOST)] * count
                 for name, requests in (
                     ("collect", collect),
@@ -254,9 +254,9 @@ def collect_latency(ctx) -> None:
         f"when each was due, so queueing shows. Beacons of {EVENTS_PER_BEACON} events; "
         f"{seconds} s per measurement, {rounds} alternating rounds, medians of the per-round "
         "percentiles and counts (max: the worst of all rounds); generator CPU is its share of "
-        "one core. Floors at the same rate, same server: the same POST to a bare WSGI callable "
-        "that reads the body and answers 204 (server plus generator, no app), and a trivial "
-        "Django view answering a GIF to a GET (Django's request cycle).\n"
+        "one core. Floors at the same rate, same server: a beacon of the same size to a bare "
+        "WSGI callable that reads the body and answers 204 (server plus generator, no app), and "
+        "a trivial Django view answering a GIF to a GET (Django's request cycle).\n"
     )
     print(
         "| rate (requests/s) | endpoint | p50 | p90 | p99 | max | achieved/s "
@@ -307,7 +307,6 @@ def collect_cost(ctx) -> None:
     no network but Redis), and Redis's own time per push from its command statistics. CPU time,
     not latency: it holds still on a busy machine where latencies do not."""
     import io
-    import statistics
 
     import redis
 
@@ -321,10 +320,10 @@ def collect_cost(ctx) -> None:
     bodies = [beacon(token, 0, n, tag)[0].split(b"\r\n\r\n", 1)[1] for n in range(count)]
     statuses = []
 
-    def call(path, body):
+    def call(body):
         environ = {
             "REQUEST_METHOD": "POST",
-            "PATH_INFO": path,
+            "PATH_INFO": "/tm/collect",
             "CONTENT_LENGTH": str(len(body)),
             "CONTENT_TYPE": "text/plain;charset=UTF-8",
             "HTTP_ORIGIN": ORIGIN,
@@ -337,7 +336,7 @@ def collect_cost(ctx) -> None:
 
     broker = redis.Redis.from_url(ctx.broker_url)
     for body in bodies[:200]:  # warm: metadata cache, Redis connection
-        call("/tm/collect", body)
+        call(body)
     cpu, wall, redis_us = [], [], []
     for _ in range(rounds):
         ctx.redis_flush()
@@ -345,7 +344,7 @@ def collect_cost(ctx) -> None:
         statuses.clear()
         started, started_cpu = time.perf_counter(), time.process_time()
         for body in bodies:
-            call("/tm/collect", body)
+            call(body)
         cpu.append((time.process_time() - started_cpu) / count * 1e6)
         wall.append((time.perf_counter() - started) / count * 1e6)
         stats = broker.info("commandstats")
@@ -361,7 +360,7 @@ def collect_cost(ctx) -> None:
     )
     print("| per beacon | CPU (this process) | wall | Redis server |\n|---|---:|---:|---:|")
     print(
-        f"| `POST /tm/collect` | {statistics.median(cpu):.0f} µs | "
-        f"{statistics.median(wall):.0f} µs | {statistics.median(redis_us):.1f} µs |"
+        f"| `POST /tm/collect` | {median(cpu):.0f} µs | "
+        f"{median(wall):.0f} µs | {median(redis_us):.1f} µs |"
     )
     print(f"\nRounds, CPU: {', '.join(f'{v:.0f} µs' for v in cpu)}")

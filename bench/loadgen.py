@@ -12,9 +12,9 @@ event was stored, and it cannot hold a fixed rate: this can.
 Each request uses its own connection (``Connection: close``), as gunicorn's sync workers do.
 
 The generator shares the machine's cores with the server it measures, so its own CPU is part of
-what the server sees. It runs on uvloop (libuv) when that is installed (the ``bench`` extra):
-at 2,000 requests/s it takes about half the CPU of the standard library's event loop. ``LOOP``
-names the loop in use; ``use_loop("asyncio")`` picks the standard one.
+what the server sees. ``use_loop("uvloop")`` (the ``bench`` extra; bench/run.py's default)
+runs it on libuv, where at 2,000 requests/s it takes about half the CPU of the standard
+library's event loop, which it uses otherwise. ``LOOP`` names the loop in use.
 """
 
 import asyncio

@@ -70,6 +70,9 @@ def _resp(args: list[bytes]) -> bytes:
     return b"".join(parts)
 
 
+_DECODE_ROOM = 1000  # stack frames; far more than a request's and a drain's stacks differ by
+
+
 def _decode(item: bytes) -> dict:
     """A buffered beacon: JSON (``push``), or JSON without its events, a newline and the body
     the events came in (``push_body``; the head's JSON has no raw newline, the body may).
@@ -86,9 +89,6 @@ def _decode(item: bytes) -> dict:
             return _decode_at_depth(item)
         finally:
             sys.setrecursionlimit(limit)
-
-
-_DECODE_ROOM = 1000  # stack frames; far more than a request's and a drain's stacks differ by
 
 
 def _decode_at_depth(item: bytes) -> dict:

@@ -184,10 +184,10 @@ def fire_undecodable_bury(*, items: list[tuple[bytes, Exception]]) -> int:
     """Keep buffered beacons that cannot be decoded as dead letters (the buffered bytes as
     text, escaped where they are not UTF-8), so that they hold up nothing; how many."""
     letters = [
-        DeadLetter(
-            container=None,
-            payload={"buffered": item.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")},
-            reason=f"Undecodable buffered beacon: {type(exc).__name__}: {exc}"[:500],
+        _dead_letter(
+            None,
+            {"buffered": item.decode("utf-8", "backslashreplace")},
+            f"Undecodable buffered beacon: {type(exc).__name__}: {exc}",
         )
         for item, exc in items
     ]
