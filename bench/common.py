@@ -86,6 +86,66 @@ def gunicorn(
     return base
 
 
+class CpuUse:
+    """CPU time between two readings (Linux ``/proc``): of named groups of processes, and of
+    the whole machine (every core's non-idle time, the kernel's network work included, which
+    no process is charged with). Divided by the requests served in between, it shows where a
+    request's CPU goes when the server, Redis and the load generator share the cores."""
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, groups: dict[str, list[int]]):
+        self.groups = groups
+        self.before: dict[str, float] = {}
+
+    @classmethod
+    def process_seconds(cls, pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0  # gone: a worker that exited counts what it had until the last reading
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+
+    @classmethod
+    def machine_seconds(cls) -> float:
+        with open("/proc/stat") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return (sum(fields[:8]) - idle) / cls.TICK  # guest time is already within user
+
+    def _read(self) -> dict[str, float]:
+        reading = {
+            name: sum(self.process_seconds(pid) for pid in pids)
+            for name, pids in self.groups.items()
+        }
+        reading["machine"] = self.machine_seconds()
+        reading["wall"] = time.monotonic()
+        return reading
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def stop(self) -> dict[str, float]:
+        """Seconds of CPU per group and for the machine since ``start``, and the wall time."""
+        after = self._read()
+        return {name: after[name] - self.before[name] for name in after}
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of ``pid`` (gunicorn's workers, say)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
 def cpu_probe() -> float:
     """Milliseconds of CPU this process takes for a fixed amount of pure-Python work (about 40
     on an idle core here). The same machine varies by a factor of two from one minute to the

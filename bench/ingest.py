@@ -6,12 +6,13 @@ variables as in README "Production" (extra variables in the environment are pass
 """
 
 import json
+import os
 import sys
 import time
 import uuid
 
 from bench import loadgen
-from bench.common import Processes, cpu_probe, gunicorn, median
+from bench.common import CpuUse, Processes, children, cpu_probe, gunicorn, median
 from bench.data import ORIGIN, origins_allow
 
 EVENTS_PER_BEACON = 20
@@ -224,6 +225,8 @@ def collect_latency(ctx) -> None:
     with Processes(ctx.var_dir) as processes:
         base = _start_stack(ctx, processes, workers=False)
         port = int(base.rsplit(":", 1)[1])
+        web = next(p for p in processes.started if p.bench_name == "ingest-web")
+        use = CpuUse({"web": children(web.pid), "redis": [_redis_pid(ctx.broker_url)]})
         token = "l" + uuid.uuid4().hex[:10]
         warm = [beacon(token, 0, n, tag)[0] for n in range(200)]
         loadgen.open_loop(HOST, port, warm, rate=100)
@@ -240,7 +243,9 @@ def collect_latency(ctx) -> None:
                     ("trivial", trivial),
                 ):
                     before = cpu_probe()
+                    use.start()
                     outcome = loadgen.open_loop(HOST, port, requests, rate=rate)
+                    outcome.use = use.stop()
                     outcome.probes = [before, cpu_probe()]
                     results.setdefault((name, rate), []).append(outcome)
                     ctx.redis_flush()  # nobody drains the queued batches
@@ -264,42 +269,77 @@ def collect_latency(ctx) -> None:
         "| generator CPU |\n"
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
-    for rate in rates:
-        for name, label in (
-            ("collect", "`POST /tm/collect`"),
-            ("floor", "bare WSGI POST (floor)"),
-            ("trivial", "trivial Django view (GET)"),
-        ):
-            runs = results[name, rate]
+    for rate, label, runs in _by_endpoint(rates, results):
 
-            def pct(p, runs=runs):
-                return median([loadgen.percentile(o.latencies, p) for o in runs]) * 1000
+        def pct(p, runs=runs):
+            return median([loadgen.percentile(o.latencies, p) for o in runs]) * 1000
 
-            achieved = median([len(o.latencies) / o.seconds for o in runs])
-            bad = median(
-                [sum(n for s, n in o.statuses.items() if not 200 <= s < 300) for o in runs]
-            )
-            unsent = median([o.not_started for o in runs])
-            # of one core, while it was sending and waiting for the answers
-            cpu = median([o.cpu / (o.ended - o.started) for o in runs])
-            worst = max(max(o.latencies) for o in runs) * 1000
-            print(
-                f"| {rate:,} | {label} | {pct(50):.1f} ms | {pct(90):.1f} ms | {pct(99):.1f} ms "
-                f"| {worst:,.0f} ms | {achieved:,.0f} | {bad:,.0f} | {unsent:,.0f} "
-                f"| {cpu:.0%} |"
-            )
+        achieved = median([len(o.latencies) / o.seconds for o in runs])
+        bad = median([sum(n for s, n in o.statuses.items() if not 200 <= s < 300) for o in runs])
+        unsent = median([o.not_started for o in runs])
+        # of one core, while it was sending and waiting for the answers
+        cpu = median([o.cpu / (o.ended - o.started) for o in runs])
+        worst = max(max(o.latencies) for o in runs) * 1000
+        print(
+            f"| {rate:,} | {label} | {pct(50):.1f} ms | {pct(90):.1f} ms | {pct(99):.1f} ms "
+            f"| {worst:,.0f} ms | {achieved:,.0f} | {bad:,.0f} | {unsent:,.0f} "
+            f"| {cpu:.0%} |"
+        )
+    cores = os.cpu_count() or 1
+    print(
+        "\nWhere the CPU goes (`CpuUse`, from /proc): CPU time per request answered, by the "
+        "gunicorn workers, by Redis and by the load generator, and for the whole machine (every "
+        "process, and the kernel's network work that no process is charged with); and how busy "
+        f"all {cores} cores were while the round ran. Medians over rounds.\n"
+    )
+    print(
+        "| rate (requests/s) | endpoint | web workers | Redis | load generator | whole machine "
+        "| machine busy |\n|---:|---|---:|---:|---:|---:|---:|"
+    )
+    for rate, label, runs in _by_endpoint(rates, results):
+
+        def per_request(key, runs=runs):
+            return median([o.use[key] / max(1, len(o.latencies)) for o in runs]) * 1e6
+
+        generator = median([o.cpu / max(1, len(o.latencies)) for o in runs]) * 1e6
+        busy = median([o.use["machine"] / (o.use["wall"] * cores) for o in runs])
+        print(
+            f"| {rate:,} | {label} | {per_request('web'):,.0f} µs "
+            f"| {per_request('redis'):,.0f} µs | {generator:,.0f} µs "
+            f"| {per_request('machine'):,.0f} µs | {busy:.0%} |"
+        )
     print(
         "\np99 per round, and in brackets the machine's speed before and after it (`cpu_probe`: "
         "ms for a fixed loop, lower is faster; about 40 ms on an idle, fast machine here):"
     )
     for rate in rates:
-        for name in ("collect", "floor", "trivial"):
+        for name, _ in _LATENCY_ENDPOINTS:
             rounds = [
                 f"{loadgen.percentile(o.latencies, 99) * 1000:.1f} ms "
                 f"[{o.probes[0]:.0f}, {o.probes[1]:.0f}]"
                 for o in results[name, rate]
             ]
             print(f"- {rate:,}/s {name}: {', '.join(rounds)}")
+
+
+_LATENCY_ENDPOINTS = (
+    ("collect", "`POST /tm/collect`"),
+    ("floor", "bare WSGI POST (floor)"),
+    ("trivial", "trivial Django view (GET)"),
+)
+
+
+def _by_endpoint(rates, results):
+    """(rate, label, the rounds' outcomes) in the order of the tables."""
+    for rate in rates:
+        for name, label in _LATENCY_ENDPOINTS:
+            yield rate, label, results[name, rate]
+
+
+def _redis_pid(url: str) -> int:
+    import redis
+
+    return int(redis.Redis.from_url(url).info("server")["process_id"])
 
 
 def collect_cost(ctx) -> None:

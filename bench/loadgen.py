@@ -21,6 +21,7 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 
 
 def post(path: str, host: str, body: bytes, headers: dict | None = None) -> bytes:
@@ -40,26 +41,65 @@ def get(path: str, host: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
 
 
+class _Exchange(asyncio.Protocol):
+    """One request on a connection of its own, without streams or a task per answer. The
+    request is written when the connection is made, and the connection is closed in the very
+    callback that completes the answer: gunicorn's sync workers wait for the client's FIN
+    before taking the next connection, so a turn of the event loop here would hold one up."""
+
+    __slots__ = ("raw", "done", "data", "length", "status", "transport")
+
+    def __init__(self, raw: bytes, done):
+        self.raw, self.done, self.transport = raw, done, None
+        self.data, self.length, self.status = b"", -1, 0
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.write(self.raw)
+
+    def data_received(self, data):
+        self.data += data
+        if self.length < 0:
+            end = self.data.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head, length = self.data[:end], 0
+            try:
+                self.status = int(head[9:12])
+                for line in head.split(b"\r\n")[1:]:
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+            except ValueError:
+                self._finish(0, b"")
+                return
+            self.data, self.length = self.data[end + 4 :], length
+        if len(self.data) >= self.length:
+            self._finish(self.status, self.data[: self.length])
+
+    def connection_lost(self, exc):
+        self._finish(0, b"")  # closed before a whole answer came
+
+    def _finish(self, status: int, body: bytes):
+        if self.done is not None:
+            done, self.done = self.done, None
+            self.transport.close()
+            done(status, body)
+
+
 async def exchange(host: str, port: int, raw: bytes) -> tuple[int, bytes]:
-    """Send one request; (status, body). Status 0 when the connection failed."""
+    """Send one request on a connection of its own; (status, body), status 0 when it failed."""
+    loop = asyncio.get_running_loop()
+    answer = loop.create_future()
+    await _connect(loop, host, port, raw, lambda status, body: answer.set_result((status, body)))
+    return await answer
+
+
+async def _connect(loop, host: str, port: int, raw: bytes, done) -> None:
+    """Start one exchange; ``done(status, body)`` is called exactly once."""
     try:
-        reader, writer = await asyncio.open_connection(host, port)
+        await loop.create_connection(lambda: _Exchange(raw, done), host, port)
     except OSError:
-        return 0, b""
-    try:
-        writer.write(raw)
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        body = await reader.readexactly(length) if length else b""
-        return status, body
-    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
-        return 0, b""
-    finally:
-        writer.close()
+        done(0, b"")
 
 
 LOOP = "asyncio"
@@ -131,12 +171,18 @@ def open_loop(host, port, requests: list, *, rate: float, max_outstanding: int =
 
     async def run():
         outcome = Outcome()
-        pending = set()
+        loop = asyncio.get_running_loop()
+        outstanding, tasks = 0, set()  # the loop keeps only weak references to tasks
+        all_answered = loop.create_future()
+        sending = True
 
-        async def one(due, raw):
-            status, _ = await exchange(host, port, raw)
+        def answered(due, status, _body):
+            nonlocal outstanding
             outcome.latencies.append(time.perf_counter() - due)
             outcome.statuses[status] += 1
+            outstanding -= 1
+            if not sending and not outstanding and not all_answered.done():
+                all_answered.set_result(None)
 
         # perf_counter, not loop.time(): uvloop's clock moves in whole milliseconds.
         start = time.perf_counter() + 0.05
@@ -146,15 +192,17 @@ def open_loop(host, port, requests: list, *, rate: float, max_outstanding: int =
             delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if len(pending) >= max_outstanding:
+            if outstanding >= max_outstanding:
                 outcome.not_started += 1
                 continue
-            task = asyncio.create_task(one(due, raw))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
+            outstanding += 1
+            task = loop.create_task(_connect(loop, host, port, raw, partial(answered, due)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        sending = False
         sent_by = time.monotonic()
-        if pending:
-            await asyncio.gather(*pending)
+        if outstanding:
+            await all_answered
         outcome.finished, outcome.ended = sent_by, time.monotonic()
         return outcome
 
