@@ -87,38 +87,43 @@ def gunicorn(
 
 
 class CpuUse:
-    """CPU time between two readings (Linux ``/proc``): of named groups of processes, and of
-    the whole machine (every core's non-idle time, the kernel's network work included, which
-    no process is charged with). Divided by the requests served in between, it shows where a
-    request's CPU goes when the server, Redis and the load generator share the cores."""
+    """CPU time between two readings (Linux ``/proc``): of named process trees, and of the
+    whole machine. Divided by the requests served in between, it shows where a request's CPU
+    goes when the server, Redis and the load generator share the cores.
+
+    A tree is a process with its children, live or reaped (a gunicorn master and its workers,
+    including one that was replaced between the readings). The machine's figure is every core's
+    non-idle time except steal (time the hypervisor gave elsewhere), read from ``/proc/stat``;
+    the kernel counts it separately from the processes' own times, so the trees can add up to
+    some per cent more or less than the machine."""
 
     TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
-    def __init__(self, groups: dict[str, list[int]]):
-        self.groups = groups
+    def __init__(self, trees: dict[str, int]):
+        self.trees = trees
         self.before: dict[str, float] = {}
 
     @classmethod
-    def process_seconds(cls, pid: int) -> float:
+    def tree_seconds(cls, pid: int) -> float:
         try:
             with open(f"/proc/{pid}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:
-            return 0.0  # gone: a worker that exited counts what it had until the last reading
-        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+            return 0.0  # gone since it was listed: its parent's reaped-children time has it
+        # utime + stime + cutime + cstime: its own and its reaped children's
+        own = sum(int(value) for value in fields[11:15]) / cls.TICK
+        return own + sum(cls.tree_seconds(child) for child in children(pid))
 
     @classmethod
     def machine_seconds(cls) -> float:
         with open("/proc/stat") as handle:
-            fields = [int(x) for x in handle.readline().split()[1:]]
-        idle = fields[3] + fields[4]  # idle + iowait
-        return (sum(fields[:8]) - idle) / cls.TICK  # guest time is already within user
+            user, nice, system, idle, iowait, irq, softirq = (
+                int(x) for x in handle.readline().split()[1:8]
+            )
+        return (user + nice + system + irq + softirq) / cls.TICK  # guest time is within user
 
     def _read(self) -> dict[str, float]:
-        reading = {
-            name: sum(self.process_seconds(pid) for pid in pids)
-            for name, pids in self.groups.items()
-        }
+        reading = {name: self.tree_seconds(pid) for name, pid in self.trees.items()}
         reading["machine"] = self.machine_seconds()
         reading["wall"] = time.monotonic()
         return reading
@@ -127,13 +132,13 @@ class CpuUse:
         self.before = self._read()
 
     def stop(self) -> dict[str, float]:
-        """Seconds of CPU per group and for the machine since ``start``, and the wall time."""
+        """Seconds of CPU per tree and for the machine since ``start``, and the wall time."""
         after = self._read()
         return {name: after[name] - self.before[name] for name in after}
 
 
 def children(pid: int) -> list[int]:
-    """The direct children of ``pid`` (gunicorn's workers, say)."""
+    """The live direct children of ``pid`` (gunicorn's workers, say)."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():

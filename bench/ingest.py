@@ -12,7 +12,7 @@ import time
 import uuid
 
 from bench import loadgen
-from bench.common import CpuUse, Processes, children, cpu_probe, gunicorn, median
+from bench.common import CpuUse, Processes, cpu_probe, gunicorn, median
 from bench.data import ORIGIN, origins_allow
 
 EVENTS_PER_BEACON = 20
@@ -226,7 +226,7 @@ def collect_latency(ctx) -> None:
         base = _start_stack(ctx, processes, workers=False)
         port = int(base.rsplit(":", 1)[1])
         web = next(p for p in processes.started if p.bench_name == "ingest-web")
-        use = CpuUse({"web": children(web.pid), "redis": [_redis_pid(ctx.broker_url)]})
+        use = CpuUse({"web": web.pid, **_redis_trees(ctx.broker_url)})
         token = "l" + uuid.uuid4().hex[:10]
         warm = [beacon(token, 0, n, tag)[0] for n in range(200)]
         loadgen.open_loop(HOST, port, warm, rate=100)
@@ -287,10 +287,12 @@ def collect_latency(ctx) -> None:
         )
     cores = os.cpu_count() or 1
     print(
-        "\nWhere the CPU goes (`CpuUse`, from /proc): CPU time per request answered, by the "
-        "gunicorn workers, by Redis and by the load generator, and for the whole machine (every "
-        "process, and the kernel's network work that no process is charged with); and how busy "
-        f"all {cores} cores were while the round ran. Medians over rounds.\n"
+        "\nWhere the CPU goes (`CpuUse`, from /proc): CPU time per request answered, of the "
+        "gunicorn master and workers, of Redis (n/a when it is not a process of this machine) "
+        "and of the load generator, and of the whole machine (every core's non-idle time, read "
+        "separately: the parts may add up to some per cent more or less); and how busy all "
+        f"{cores} cores were while the round ran. Medians over rounds. CPU time per request "
+        "grows when the machine runs slow (see `cpu_probe` below).\n"
     )
     print(
         "| rate (requests/s) | endpoint | web workers | Redis | load generator | whole machine "
@@ -299,24 +301,27 @@ def collect_latency(ctx) -> None:
     for rate, label, runs in _by_endpoint(rates, results):
 
         def per_request(key, runs=runs):
-            return median([o.use[key] / max(1, len(o.latencies)) for o in runs]) * 1e6
+            if key not in runs[0].use:
+                return "n/a"
+            return f"{median([o.use[key] / _answered(o) for o in runs]) * 1e6:,.0f} µs"
 
-        generator = median([o.cpu / max(1, len(o.latencies)) for o in runs]) * 1e6
+        generator = median([o.cpu / _answered(o) for o in runs]) * 1e6
         busy = median([o.use["machine"] / (o.use["wall"] * cores) for o in runs])
         print(
-            f"| {rate:,} | {label} | {per_request('web'):,.0f} µs "
-            f"| {per_request('redis'):,.0f} µs | {generator:,.0f} µs "
-            f"| {per_request('machine'):,.0f} µs | {busy:.0%} |"
+            f"| {rate:,} | {label} | {per_request('web')} | {per_request('redis')} "
+            f"| {generator:,.0f} µs | {per_request('machine')} | {busy:.0%} |"
         )
     print(
-        "\np99 per round, and in brackets the machine's speed before and after it (`cpu_probe`: "
-        "ms for a fixed loop, lower is faster; about 40 ms on an idle, fast machine here):"
+        "\np99 per round; in brackets the machine's speed before and after it (`cpu_probe`: "
+        "ms of CPU for a fixed loop, lower is faster; about 40 ms on an idle, fast machine "
+        "here) and the whole machine's CPU per request answered in the round:"
     )
     for rate in rates:
         for name, _ in _LATENCY_ENDPOINTS:
             rounds = [
                 f"{loadgen.percentile(o.latencies, 99) * 1000:.1f} ms "
-                f"[{o.probes[0]:.0f}, {o.probes[1]:.0f}]"
+                f"[{o.probes[0]:.0f}, {o.probes[1]:.0f}; "
+                f"{o.use['machine'] / _answered(o) * 1e6:,.0f} µs]"
                 for o in results[name, rate]
             ]
             print(f"- {rate:,}/s {name}: {', '.join(rounds)}")
@@ -336,10 +341,20 @@ def _by_endpoint(rates, results):
             yield rate, label, results[name, rate]
 
 
-def _redis_pid(url: str) -> int:
+def _answered(outcome) -> int:
+    return max(1, sum(n for status, n in outcome.statuses.items() if status))
+
+
+def _redis_trees(url: str) -> dict:
+    """{"redis": its pid} when the broker's Redis is a process of this machine, else {}."""
     import redis
 
-    return int(redis.Redis.from_url(url).info("server")["process_id"])
+    pid = int(redis.Redis.from_url(url).info("server")["process_id"])
+    try:
+        with open(f"/proc/{pid}/comm") as handle:
+            return {"redis": pid} if handle.read().startswith("redis") else {}
+    except OSError:
+        return {}
 
 
 def collect_cost(ctx) -> None:

@@ -13,8 +13,9 @@ Each request uses its own connection (``Connection: close``), as gunicorn's sync
 
 The generator shares the machine's cores with the server it measures, so its own CPU is part of
 what the server sees. ``use_loop("uvloop")`` (the ``bench`` extra; bench/run.py's default)
-runs it on libuv, where at 2,000 requests/s it takes about half the CPU of the standard
-library's event loop, which it uses otherwise. ``LOOP`` names the loop in use.
+runs it on libuv, where at 2,000 requests/s it took about half the CPU of the standard
+library's event loop (measured when it still used asyncio's streams), which it uses
+otherwise. ``LOOP`` names the loop in use.
 """
 
 import asyncio
@@ -98,7 +99,7 @@ async def _connect(loop, host: str, port: int, raw: bytes, done) -> None:
     """Start one exchange; ``done(status, body)`` is called exactly once."""
     try:
         await loop.create_connection(lambda: _Exchange(raw, done), host, port)
-    except OSError:
+    except Exception:  # refused, reset, out of file descriptors...: no answer
         done(0, b"")
 
 
@@ -135,6 +136,7 @@ class Outcome:
     cpu: float = 0.0  # the generator's own CPU seconds (it shares the machine with the server)
     ended: float = 0.0  # open loop: when the last answer came in
     probes: list = field(default_factory=list)  # the machine's speed around the run (bench.common)
+    use: dict = field(default_factory=dict)  # CPU of the processes around the run (bench.common)
 
     @property
     def seconds(self) -> float:
