@@ -295,7 +295,7 @@ def collect_latency(ctx) -> None:
         "grows when the machine runs slow (see `cpu_probe` below).\n"
     )
     print(
-        "| rate (requests/s) | endpoint | web workers | Redis | load generator | whole machine "
+        "| rate (requests/s) | endpoint | gunicorn | Redis | load generator | whole machine "
         "| machine busy |\n|---:|---|---:|---:|---:|---:|---:|"
     )
     for rate, label, runs in _by_endpoint(rates, results):
