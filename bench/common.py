@@ -97,7 +97,7 @@ class CpuUse:
     the kernel counts it separately from the processes' own times, so the trees can add up to
     some per cent more or less than the machine."""
 
-    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    TICK = os.sysconf("SC_CLK_TCK")  # /proc counts in clock ticks
 
     def __init__(self, trees: dict[str, int]):
         self.trees = trees

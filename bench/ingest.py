@@ -213,6 +213,20 @@ def ingest_e2e(ctx) -> None:
         print(f"\nWorker log: {errors} error lines.")
 
 
+_LATENCY_ENDPOINTS = (
+    ("collect", "`POST /tm/collect`"),
+    ("floor", "bare WSGI POST (floor)"),
+    ("trivial", "trivial Django view (GET)"),
+)
+
+
+def _by_endpoint(rates, results):
+    """(rate, label, the rounds' outcomes) in the order of the tables."""
+    for rate in rates:
+        for name, label in _LATENCY_ENDPOINTS:
+            yield rate, label, results[name, rate]
+
+
 def collect_latency(ctx) -> None:
     """Open-loop fixed rates; web tier only (no worker: the accept path is measured alone)."""
     origins_allow()
@@ -237,11 +251,9 @@ def collect_latency(ctx) -> None:
                 # The floor: a beacon of the same size to a bare WSGI callable, same server.
                 floor = [collect[0].replace(b"/tm/collect", b"/bench/null", 1)] * count
                 trivial = [loadgen.get("/bench/pixel.gif", HOST)] * count
-                for name, requests in (
-                    ("collect", collect),
-                    ("floor", floor),
-                    ("trivial", trivial),
-                ):
+                requests_of = {"collect": collect, "floor": floor, "trivial": trivial}
+                for name, _ in _LATENCY_ENDPOINTS:
+                    requests = requests_of[name]
                     before = cpu_probe()
                     use.start()
                     outcome = loadgen.open_loop(HOST, port, requests, rate=rate)
@@ -325,20 +337,6 @@ def collect_latency(ctx) -> None:
                 for o in results[name, rate]
             ]
             print(f"- {rate:,}/s {name}: {', '.join(rounds)}")
-
-
-_LATENCY_ENDPOINTS = (
-    ("collect", "`POST /tm/collect`"),
-    ("floor", "bare WSGI POST (floor)"),
-    ("trivial", "trivial Django view (GET)"),
-)
-
-
-def _by_endpoint(rates, results):
-    """(rate, label, the rounds' outcomes) in the order of the tables."""
-    for rate in rates:
-        for name, label in _LATENCY_ENDPOINTS:
-            yield rate, label, results[name, rate]
 
 
 def _answered(outcome) -> int:

@@ -154,7 +154,7 @@ def main() -> None:
         choices=["uvloop", "asyncio"],
         default="uvloop",
         help="event loop of the load generator (bench/loadgen.py) for POST benchmarks; uvloop "
-        "takes about half the CPU of asyncio's own, CPU the server then has",
+        "took about half the CPU of asyncio's own (measured with streams), CPU the server then has",
     )
     args = parser.parse_args()
     from bench import loadgen
