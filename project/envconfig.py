@@ -149,9 +149,9 @@ def celery(env: environ.Env) -> dict:
 
 
 BUFFERS = {
-    "celery": "tagmanager.ingest.CeleryTaskBuffer",
+    "celery": "tagmanager.ingest.celery.CeleryTaskBuffer",
     "redis": "tagmanager.ingest.redis_buffer.RedisBuffer",
-    "direct": "tagmanager.ingest.DirectBuffer",
+    "direct": "tagmanager.ingest.direct.DirectBuffer",
 }
 
 
@@ -159,10 +159,14 @@ def tagmanager(env: environ.Env) -> dict:
     """The app's TAGMANAGER settings that the host project takes from the environment.
 
     ``TAGMANAGER_INGEST_BUFFER``: celery, redis, direct or a dotted path; by default redis when
-    the broker is Redis (beacons are drained in bulk), else one Celery task per beacon.
+    the broker is Redis (beacons are drained in bulk), one Celery task per beacon with another
+    broker, and direct (stored in the request) with none.
     """
     broker = env.str("CELERY_BROKER_URL", default="")
-    default = "redis" if broker.startswith(("redis://", "rediss://")) else "celery"
+    if broker.startswith(("redis://", "rediss://")):
+        default = "redis"
+    else:
+        default = "celery" if broker else "direct"
     buffer = env.str("TAGMANAGER_INGEST_BUFFER", default=default)
     conf = {"INGEST_BUFFER": BUFFERS.get(buffer, buffer)}
     for name, cast in (

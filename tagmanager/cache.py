@@ -11,47 +11,103 @@ process itself: a shared (Redis) cache costs a round trip and an unpickling per 
 for the loader and the pixel is most of the work.
 """
 
-import logging
-import threading
 import time
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 
+from tagmanager.breaker import CircuitBreaker
 from tagmanager.conf import get_setting
 
-logger = logging.getLogger(__name__)
-_MISS = object()
-_state = {"down_until": 0.0}
-_lock = threading.Lock()
-
-
-def _available() -> bool:
-    return time.monotonic() >= _state["down_until"]
-
-
-def _failed(exc: Exception) -> None:
-    with _lock:
-        _state["down_until"] = time.monotonic() + get_setting("CACHE_RETRY_AFTER")
-    logger.warning("Cache unavailable, working without it for a while: %r", exc)
+breaker = CircuitBreaker("The cache", retry_after_setting="CACHE_RETRY_AFTER")
 
 
 def cache_get(key: str, default=None):
-    if not _available():
+    if not breaker.available():
         return default
     try:
         return cache.get(key, default)
     except Exception as exc:  # the backend's own errors (connection refused, timeout ...)
-        _failed(exc)
+        breaker.failed(exc)
         return default
 
 
 def cache_set(key: str, value, timeout: float) -> None:
-    if not _available():
+    if not breaker.available():
         return
     try:
         cache.set(key, value, timeout)
     except Exception as exc:
-        _failed(exc)
+        breaker.failed(exc)
+
+
+def cache_delete(key: str) -> None:
+    if not breaker.available():
+        return
+    try:
+        cache.delete(key)
+    except Exception as exc:
+        breaker.failed(exc)
+
+
+def cache_get_many(keys: list[str]) -> dict:
+    if not breaker.available() or not keys:
+        return {}
+    try:
+        return cache.get_many(keys)
+    except Exception as exc:
+        breaker.failed(exc)
+        return {}
+
+
+def cache_incr(timeouts: dict[str, int]) -> list[int] | None:
+    """Add one to each key (a missing key starts at 1 and lives its timeout, in seconds) and
+    return the new counts in order; None when the cache failed. Atomic across processes; with
+    Django's Redis cache one round trip for all keys."""
+    if not breaker.available():
+        return None
+    try:
+        backend = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(backend, RedisCache):
+            return _redis_incr(backend, timeouts)
+        counts = []
+        for key, timeout in timeouts.items():
+            try:
+                count = backend.incr(key)
+            except ValueError:  # missing (or expired): create it, unless another got there first
+                count = 1 if backend.add(key, 1, timeout) else backend.incr(key)
+            counts.append(count)
+        return counts
+    except Exception as exc:
+        breaker.failed(exc)
+        return None
+
+
+def _redis_incr(backend, timeouts: dict[str, int]) -> list[int]:
+    # Django's RedisCache.incr costs two round trips per key (EXISTS, INCRBY) and cannot set a
+    # timeout; one pipeline of INCR + EXPIRE per key costs one. Counters are stored as plain
+    # integers, which is how Django's Redis serializer stores ints too.
+    keys = [backend.make_and_validate_key(key) for key in timeouts]
+    client = backend._cache.get_client(keys[0], write=True)
+    with client.pipeline(transaction=False) as pipe:
+        for key, timeout in zip(keys, timeouts.values()):
+            pipe.incr(key)
+            pipe.expire(key, timeout)
+        return pipe.execute()[0::2]
+
+
+def cache_decr(key: str, delta: int) -> bool:
+    """Subtract ``delta`` from a counter; False when the key is gone or the cache failed."""
+    if not breaker.available():
+        return False
+    try:
+        cache.decr(key, delta)
+        return True
+    except ValueError:
+        return False
+    except Exception as exc:
+        breaker.failed(exc)
+        return False
 
 
 _local: dict = {}
@@ -81,5 +137,5 @@ def local_delete(key: str) -> None:
 
 def reset() -> None:
     """Forget a past failure and everything kept locally (tests)."""
-    _state["down_until"] = 0.0
+    breaker.reset()
     _local.clear()

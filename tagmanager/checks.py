@@ -119,25 +119,49 @@ def check_cache(app_configs=None, **kwargs):
     return []
 
 
+def _nothing(items):
+    return None
+
+
+def _broker_configured() -> str:
+    """The broker URL the Celery app in force would use, or "" when none was configured
+    (Celery would then try amqp://localhost, where nothing may store what it is sent)."""
+    from celery import current_app
+
+    url = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
+    if not url:
+        url = str(current_app.conf.broker_url or "")
+    return "" if url.startswith("memory://") else url
+
+
 @checks.register()
 def check_ingest_buffer(app_configs=None, **kwargs):
-    from tagmanager.ingest import CeleryTaskBuffer, get_buffer
+    from tagmanager.ingest import NEEDS_BROKER, buffer_class, buffer_path
 
-    get_buffer.cache_clear()
+    path = buffer_path()
     try:
-        buffer = get_buffer()
+        buffer_class(path)(store=_nothing, bury=_nothing)  # may refuse its settings
     except ImproperlyConfigured as exc:
         return [
             checks.Error(
                 str(exc),
-                hint="e.g. tagmanager.ingest.CeleryTaskBuffer or "
-                "tagmanager.ingest.redis_buffer.RedisBuffer (see the README).",
+                hint="e.g. tagmanager.ingest.direct.DirectBuffer or "
+                "tagmanager.ingest.redis_buffer.RedisBuffer (see docs/ingestion.md).",
                 id="tagmanager.E005",
             )
         ]
-    broker = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
-    eager = getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
-    if isinstance(buffer, CeleryTaskBuffer) and broker.startswith("redis") and not eager:
+    broker = _broker_configured()
+    if path in NEEDS_BROKER and not broker:
+        return [
+            checks.Error(
+                f"TAGMANAGER['INGEST_BUFFER'] is {path}, which hands beacons to a Celery "
+                "broker, but no broker is configured: events would be lost.",
+                hint="Set CELERY_BROKER_URL, or use tagmanager.ingest.direct.DirectBuffer "
+                "(the default) to store events in the request.",
+                id="tagmanager.E008",
+            )
+        ]
+    if path == "tagmanager.ingest.celery.CeleryTaskBuffer" and broker.startswith("redis"):
         return [
             checks.Warning(
                 "One Celery task per beacon over a Redis broker can lose a beacon when a "

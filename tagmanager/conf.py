@@ -66,8 +66,9 @@ DEFAULTS = {
     # Seconds the hot endpoints keep a container's loader and ingestion metadata in the
     # process's memory (0: not at all); other processes see a publish within this time.
     "LOCAL_CACHE_SECONDS": 5,
-    # Where accepted beacons wait before they are stored in bulk (tagmanager.ingest).
-    "INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer",
+    # Where accepted beacons wait before they are stored in bulk (tagmanager.ingest). The
+    # default stores them in the request and needs no broker.
+    "INGEST_BUFFER": "tagmanager.ingest.direct.DirectBuffer",
     # Seconds requests leave the buffer alone after it failed (they store synchronously).
     "INGEST_RETRY_AFTER": 5,
     # RedisBuffer: its Redis (empty = the Celery broker URL), key prefix, socket timeout.
@@ -92,6 +93,25 @@ DEFAULTS = {
     "PREVIEW_MAX_AGE": 3600,
     # Event names whose fires count as conversions in the reports (value per campaign).
     "CONVERSION_EVENTS": ["purchase", "lead"],
+    # Rate limits ("<count>/<period>", e.g. "60/minute"; None or "off": no limit; see
+    # tagmanager.ratelimit). Counted in the cache; over a limit the answer is 429 + Retry-After.
+    # Per client (IP truncated to /24 or /48: a whole office or mobile network behind one
+    # NAT counts as one) and per container, for each public door.
+    "RATE_LIMIT_COLLECT_CLIENT": "1200/minute",
+    "RATE_LIMIT_COLLECT_CONTAINER": "60000/minute",
+    "RATE_LIMIT_CONSENT_CLIENT": "60/minute",
+    "RATE_LIMIT_CONSENT_CONTAINER": "6000/minute",
+    # Mail providers' image proxies (Gmail, Apple Mail) fetch the pixels of a whole mailing
+    # from a few networks, hence the large per-client rate.
+    "RATE_LIMIT_PIXEL_CLIENT": "6000/minute",
+    "RATE_LIMIT_PIXEL_CONTAINER": "60000/minute",
+    # The management API: per user (token or session), and per client for requests without
+    # valid credentials (failed tokens included).
+    "API_THROTTLE_USER": "3600/hour",
+    "API_THROTTLE_ANON": "120/minute",
+    # Failed admin sign-ins per username and client before that pair is locked out until the
+    # window ends.
+    "LOGIN_FAILURE_LIMIT": "5/15minutes",
 }
 
 

@@ -1,12 +1,15 @@
 """Pure parsers for what browsers send. No ORM, no request: plain data in, plain data out."""
 
+import hashlib
 import ipaddress
 import json
+import math
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
+from itertools import accumulate
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -21,13 +24,72 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
-def json_object(body: bytes) -> dict:
+# Deepest nesting of arrays and objects a body may have (a beacon needs 4). Checked before the
+# JSON parser, which recurses, ever sees the body.
+MAX_DEPTH = 32
+# Longest integer literal accepted: ids and times need 19 digits; Python's int() refuses
+# more than 4,300 digits with a ValueError, and big ones cost quadratic time.
+MAX_INT_DIGITS = 40
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[^\[\]{}]+")
+
+
+def _too_deep(body: bytes) -> bool:
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:  # the common case: nothing to count
+        return False
+    brackets = _BRACKETS.sub(b"", _STRING.sub(b"", body))
+    steps = (1 if b in b"[{" else -1 for b in brackets)
+    return any(depth > MAX_DEPTH for depth in accumulate(steps))
+
+
+def _reject_constant(name: str):
+    raise PayloadError(f"Body is not valid JSON: {name} is not a number JSON allows.")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise PayloadError(f"Body holds an integer of more than {MAX_INT_DIGITS} digits.")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise PayloadError(f"Body holds a number out of range: {text[:20]}.")
+    return value
+
+
+def json_loads(body: bytes | str):
+    """``json.loads`` that cannot raise anything but PayloadError, whatever ``body`` holds:
+    no NaN or Infinity, no number too large for a float or too long for an int, no nesting
+    deeper than ``MAX_DEPTH`` (checked first, so the parser never recurses deep)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogatepass")
+    elif body[:4].count(0) or body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # UTF-16 or UTF-32 (json.loads accepts them): counted as UTF-8, like all the rest.
+        try:
+            body = body.decode(json.detect_encoding(body)).encode("utf-8", "surrogatepass")
+        except (UnicodeError, LookupError) as exc:
+            raise PayloadError(f"Body is not valid JSON: {safe_text(str(exc), 200)}") from None
+    if _too_deep(body):
+        raise PayloadError(f"Body is nested deeper than {MAX_DEPTH} levels.")
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"Body is not valid JSON: {exc}") from None
-    except RecursionError:
+        return json.loads(
+            body,
+            parse_constant=_reject_constant,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+        )
+    except PayloadError:
+        raise
+    except RecursionError:  # defence in depth: _too_deep should have caught it
         raise PayloadError("Body is not valid JSON: nested too deeply.") from None
+    except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError among them
+        raise PayloadError(f"Body is not valid JSON: {safe_text(str(exc), 200)}") from None
+
+
+def json_object(body: bytes) -> dict:
+    data = json_loads(body)
     if not isinstance(data, dict):
         raise PayloadError("Body must be a JSON object.")
     return data
@@ -106,6 +168,30 @@ def _text(item: dict, field: str, limit: int) -> str:
     return value[:limit]
 
 
+def _money(value) -> Decimal:
+    """A value as stored (4 decimal places, under 10 billion), or ValueError. The magnitude
+    is read from the exponent before any arithmetic: ``abs()`` or ``quantize`` of 1e1000000
+    would raise decimal.Overflow."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("'value' must be a finite number.")
+    text = str(value).strip() if isinstance(value, (int, str)) else repr(value)
+    if len(text) > 100:
+        raise ValueError("'value' is out of range.")
+    try:
+        number = Decimal(text)
+        if not number.is_finite():
+            raise ValueError("'value' must be a finite number.")
+        if number.is_zero():
+            return Decimal("0.0000")
+        if number.adjusted() >= 10:
+            raise ValueError("'value' is out of range.")
+        if number.adjusted() < -4:
+            return Decimal("0.0000")
+        return number.quantize(Decimal("0.0001"))
+    except DecimalException:
+        raise ValueError("'value' must be a number.") from None
+
+
 def fire_event_parse(item) -> FireEventData:
     """One event of a batch, or ValueError with the reason (it then goes to the dead letters)."""
     if not isinstance(item, dict):
@@ -131,13 +217,7 @@ def fire_event_parse(item) -> FireEventData:
     if value is not None:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError("'value' must be a number.")
-        try:
-            value = Decimal(str(value))
-        except InvalidOperation:
-            raise ValueError("'value' must be a number.") from None
-        if not value.is_finite() or abs(value) >= Decimal("1e10"):
-            raise ValueError("'value' is out of range.")
-        value = value.quantize(Decimal("0.0001"))
+        value = _money(value)
     currency = _text(item, "currency", 10).upper()
     if currency and not _CURRENCY.fullmatch(currency):
         raise ValueError("'currency' must be a 3-letter ISO 4217 code.")
@@ -170,14 +250,18 @@ def fire_event_parse(item) -> FireEventData:
 
 
 def url_without_query(url: str) -> str:
-    """Scheme, host and path only: queries and fragments may carry personal data."""
+    """Scheme, host, port and path only: queries, fragments, ``user:password@`` and
+    ``;parameters`` may carry personal data."""
     try:
         parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
     except ValueError:
         return ""
-    if parts.scheme not in ("http", "https"):
+    if parts.scheme not in ("http", "https") or not host:
         return ""
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))[:2048]
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    path = parts.path.split(";", 1)[0]
+    return urlunsplit((parts.scheme, netloc, path, "", ""))[:2048]
 
 
 def ip_truncate(ip: str | None) -> str | None:
@@ -212,6 +296,11 @@ class ConsentData:
     source: str
     gpc: bool
     page_url: str
+    # Link proof (docs/loader.md): the browser keeps a random secret per decision in its consent
+    # cookie and sends the secret's sha256 with the decision; with the next decision it sends
+    # the secret itself, whose sha256 is computed here. The raw secret goes no further.
+    secret_sha256: str = ""
+    previous_secret_sha256: str = ""
 
 
 def _uuid(data: dict, field: str, *, required: bool) -> str | None:
@@ -222,6 +311,23 @@ def _uuid(data: dict, field: str, *, required: bool) -> str | None:
         return str(uuid.UUID(str(value)))
     except ValueError:
         raise PayloadError(f"'{field}' must be a UUID.") from None
+
+
+def _secret_sha256(data: dict) -> str:
+    value = data.get("secret_sha256")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        raise PayloadError("'secret_sha256' must be a SHA-256 as 64 hexadecimal digits.")
+    return value.lower()
+
+
+def previous_secret_sha256(value) -> str:
+    """The sha256 of the previous decision's secret as sent, or "" (no proof) for anything
+    that cannot be one: a bad proof leaves the link unproven, it does not lose the decision."""
+    if not isinstance(value, str) or not 0 < len(value) <= 256 or not storable_text(value):
+        return ""
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def consent_parse(data: dict) -> ConsentData:
@@ -238,7 +344,9 @@ def consent_parse(data: dict) -> ConsentData:
     if source not in CONSENT_SOURCES:
         raise PayloadError(f"'source' must be one of {', '.join(CONSENT_SOURCES)}.")
     version = data.get("version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or not 0 < version < 2**31
+    ):
         raise PayloadError("'version' must be a version number.")
     locale = data.get("locale") or ""
     if not isinstance(locale, str) or not re.fullmatch(
@@ -248,9 +356,10 @@ def consent_parse(data: dict) -> ConsentData:
     url = data.get("url") or ""
     if not isinstance(url, str) or not storable_text(url):
         raise PayloadError("'url' must be text (no NUL characters or invalid Unicode).")
+    previous_consent_id = _uuid(data, "previous_consent_id", required=False)
     return ConsentData(
         consent_id=_uuid(data, "consent_id", required=True),
-        previous_consent_id=_uuid(data, "previous_consent_id", required=False),
+        previous_consent_id=previous_consent_id,
         version=version,
         locale=locale[:16],
         categories=categories,
@@ -258,6 +367,10 @@ def consent_parse(data: dict) -> ConsentData:
         source=source,
         gpc=data.get("gpc") is True,
         page_url=url_without_query(url[:4096]),
+        secret_sha256=_secret_sha256(data),
+        previous_secret_sha256=previous_secret_sha256(data.get("previous_secret"))
+        if previous_consent_id
+        else "",
     )
 
 
@@ -274,7 +387,97 @@ def pixel_event(query, *, new_id: str) -> dict:
     if query.get("cur"):
         event["currency"] = query["cur"]
     if query.get("t"):
-        event["tag"] = int(query["t"]) if query["t"].isdigit() else query["t"]
+        # ASCII digits only: str.isdigit() is true for "²", which int() refuses.
+        tag = query["t"]
+        event["tag"] = int(tag) if re.fullmatch(r"[0-9]{1,18}", tag) else tag
     if query.get("r"):
         event["recipient"] = query["r"]
     return event
+
+
+# --- beacons and dead letters ------------------------------------------------------------------
+
+
+def beacon_problem(beacon) -> str:
+    """Why ``beacon`` is not a beacon as buffers carry it (see services.ingestion), or ""."""
+    if not isinstance(beacon, dict):
+        return "not an object"
+    container, events, received = beacon.get("c"), beacon.get("e"), beacon.get("r")
+    if isinstance(container, bool) or not isinstance(container, int) or container <= 0:
+        return "'c' is not a container id"
+    if not isinstance(events, list):
+        return "'e' is not a list of events"
+    if isinstance(received, bool) or not isinstance(received, int) or not 0 < received < 2**53:
+        return "'r' is not a time in milliseconds"
+    version = beacon.get("v")
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or not 0 < version < 2**31
+    ):
+        return "'v' is not a version number"
+    return ""
+
+
+def safe_text(value: str, limit: int) -> str:
+    """``value`` as text every database keeps: NUL and unpaired surrogates escaped, cut to
+    ``limit`` characters."""
+    text = value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Fields of an event that name a person: kept in dead letters only as a hash.
+PERSONAL_FIELDS = frozenset(
+    {"recipient", "r", "user", "email", "em", "phone", "ph", "external_id", "ip", "user_agent"}
+)
+_URL_FIELDS = frozenset({"url", "page_url", "referrer", "u"})
+_DEAD_TEXT, _DEAD_ITEMS, _DEAD_DEPTH = 200, 30, 4
+
+
+def personal_hash(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(dead_letter_form(value))
+    digest = hashlib.sha256(text.encode("utf-8", "backslashreplace")).hexdigest()
+    return f"sha256:{digest}"
+
+
+def dead_letter_form(value, *, depth: int = 0):
+    """What a dead letter keeps of a rejected event: plain JSON any database stores (finite
+    numbers, safe and shortened text, at most 30 items per level and 4 levels), URLs without
+    query, user info or parameters, and personal fields (``PERSONAL_FIELDS``) as a hash."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else f"<integer of {value.bit_length()} bits>"
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, str):
+        if value.startswith(("http://", "https://")):
+            return safe_text(url_without_query(value) or "<not a URL>", _DEAD_TEXT)
+        return safe_text(value, _DEAD_TEXT)
+    if depth >= _DEAD_DEPTH and isinstance(value, (dict, list)):
+        return "<nested deeper>"
+    if isinstance(value, dict):
+        kept = {}
+        for key, item in list(value.items())[:_DEAD_ITEMS]:
+            name = safe_text(key if isinstance(key, str) else repr(key), 50)
+            if name in PERSONAL_FIELDS and item not in (None, ""):
+                kept[name] = personal_hash(item)
+            elif name in _URL_FIELDS and isinstance(item, str):
+                kept[name] = safe_text(url_without_query(item), _DEAD_TEXT)
+            else:
+                kept[name] = dead_letter_form(item, depth=depth + 1)
+        return kept
+    if isinstance(value, (list, tuple)):
+        return [dead_letter_form(item, depth=depth + 1) for item in value[:_DEAD_ITEMS]]
+    return safe_text(repr(value), _DEAD_TEXT)
+
+
+_EMAIL = re.compile(r"[^\s\"'<>()\[\]{},;:@/]+@[^\s\"'<>()\[\]{},;:@/]+\.[A-Za-z]{2,}")
+_QUERY = re.compile(r"([?#;])[^\s\"'<>]*")
+
+
+def dead_letter_text(raw: bytes) -> str:
+    """What a dead letter keeps of bytes that could not be decoded: safe, shortened text with
+    queries cut from URLs and e-mail addresses hashed."""
+    text = raw[:4096].decode("utf-8", "backslashreplace")
+    text = _EMAIL.sub(lambda m: personal_hash(m.group(0)), text)
+    text = _QUERY.sub(r"\1…", text)
+    return safe_text(text, 1000)

@@ -59,10 +59,15 @@ def broker_url():
 
 @pytest.fixture(autouse=True)
 def tasks_in_process_unless_services(request, settings):
-    """Tests not marked ``services`` run tasks in-process even when a broker is configured;
-    the ``services`` ones go through the real broker to a real worker."""
+    """Tests not marked ``services`` run tasks in-process and store beacons in the request
+    even when a broker is configured; the ``services`` ones go through the real broker to a
+    real worker, with the buffer the environment configures."""
     if request.node.get_closest_marker("services") is None:
         settings.CELERY_TASK_ALWAYS_EAGER = True
+        settings.TAGMANAGER = {
+            **settings.TAGMANAGER,
+            "INGEST_BUFFER": "tagmanager.ingest.direct.DirectBuffer",
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -70,10 +75,10 @@ def _backends_not_written_off():
     """A test that made the cache or the ingestion buffer fail must not make the next test
     skip them (each is left alone for a few seconds after a failure)."""
     from tagmanager import cache
-    from tagmanager.services import ingestion
+    from tagmanager.services.ingestion import buffer_breaker
 
     cache.reset()
-    ingestion._buffer_down_until[0] = 0.0
+    buffer_breaker.reset()
 
 
 @pytest.fixture(scope="session")

@@ -84,7 +84,7 @@ def test_w003_celery_task_per_beacon_over_redis():
     with override_settings(
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
         CELERY_TASK_ALWAYS_EAGER=False,
-        TAGMANAGER={"INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer"},
+        TAGMANAGER={"INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer"},  # the old name
     ):
         assert ids() == ["tagmanager.W003"]
     with override_settings(

@@ -105,7 +105,7 @@ def test_deeply_nested_json_is_a_400_not_a_crash(client):
     body = "[" * 30_000 + "]" * 30_000
     response = post(client, body, raw=True)
     assert response.status_code == 400
-    assert "nested too deeply" in response.json()["error"]
+    assert "nested deeper than 32 levels" in response.json()["error"]
 
 
 def test_a_bad_version_number_is_a_400(client):

@@ -134,7 +134,7 @@ def test_origin_checked(client):
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ("[" * 30_000 + "]" * 30_000, "nested too deeply"),
+        ("[" * 30_000 + "]" * 30_000, "nested deeper than 32 levels"),
         (json.dumps(decision(url="https://shop.example/\ud800")), "invalid Unicode"),
         (json.dumps(decision(url="https://shop.example/\x00")), "NUL"),
     ],

@@ -1,18 +1,24 @@
 """Ingestion buffers: where an accepted beacon waits until it is stored in bulk.
 
-The buffer is an extension point, named by a dotted path in ``TAGMANAGER["INGEST_BUFFER"]``:
+This package knows nothing of models or services: the service that owns storing
+(``tagmanager.services.ingestion``) hands each buffer how to store beacons and how to bury what
+it cannot decode. The buffer is an extension point, named by a dotted path in
+``TAGMANAGER["INGEST_BUFFER"]``:
 
-- ``tagmanager.ingest.CeleryTaskBuffer`` (default): one Celery task per beacon; works with
-  any broker Celery supports.
+- ``tagmanager.ingest.direct.DirectBuffer`` (default): no buffer; the request stores its beacon
+  itself. Needs no broker.
+- ``tagmanager.ingest.celery.CeleryTaskBuffer``: one Celery task per beacon; any broker.
 - ``tagmanager.ingest.redis_buffer.RedisBuffer``: beacons are appended to a Redis list and a
   drain task stores them hundreds at a time; the fastest, for a Redis deployment.
-- ``tagmanager.ingest.DirectBuffer``: no buffer; the request stores its beacon itself.
 
 A buffer of your own subclasses ``IngestBuffer``::
 
     class KafkaBuffer(IngestBuffer):
         def push(self, beacon):
             ...  # raise BufferUnavailable when the backend cannot take it now
+
+        def drain(self, *, max_seconds):
+            ...  # self.store(beacons) for what it took; self.bury(items) for undecodable ones
 
 Whatever the buffer, the request falls back to storing the beacon itself when ``push`` raises
 ``BufferUnavailable``, and storing is idempotent, so a buffer may deliver a beacon twice.
@@ -26,16 +32,37 @@ from django.utils.module_loading import import_string
 
 from tagmanager.conf import get_setting
 
+# Stores beacons (plain dicts, see tagmanager.services.ingestion) in one go. It keeps bad
+# events as dead letters itself and raises only when the database cannot be written now.
+Store = Callable[[list[dict]], object]
+# Keeps buffered items that cannot be decoded (the raw bytes, and why) as dead letters.
+Bury = Callable[[list[tuple[bytes, str]]], object]
+
+# The names the buffers had before they moved into modules of their own.
+ALIASES = {
+    "tagmanager.ingest.DirectBuffer": "tagmanager.ingest.direct.DirectBuffer",
+    "tagmanager.ingest.CeleryTaskBuffer": "tagmanager.ingest.celery.CeleryTaskBuffer",
+}
+# Buffers that hand beacons to a Celery broker: without one configured, they cannot work.
+NEEDS_BROKER = (
+    "tagmanager.ingest.celery.CeleryTaskBuffer",
+    "tagmanager.ingest.redis_buffer.RedisBuffer",
+)
+
 
 class BufferUnavailable(Exception):
     """The buffer cannot take a beacon right now (its backend is down, hung or refused it)."""
 
 
 class IngestBuffer:
-    """Base class of ingestion buffers."""
+    """Base class of ingestion buffers. ``store`` and ``bury`` come from the service."""
+
+    def __init__(self, *, store: Store, bury: Bury):
+        self.store = store
+        self.bury = bury
 
     def push(self, beacon: dict) -> None:
-        """Take one beacon (see ``tagmanager.services.ingestion``) or raise BufferUnavailable."""
+        """Take one beacon or raise BufferUnavailable."""
         raise NotImplementedError
 
     def push_body(self, beacon: dict, body: bytes) -> None:
@@ -45,8 +72,8 @@ class IngestBuffer:
         this is ``push(beacon)``."""
         self.push(beacon)
 
-    def drain(self, *, store: Callable[[list[dict]], object], max_seconds: float) -> int:
-        """Store waiting beacons with ``store(beacons)``; return how many. Buffers that deliver
+    def drain(self, *, max_seconds: float) -> int:
+        """Store waiting beacons with ``self.store``; return how many. Buffers that deliver
         on their own (through Celery) have nothing to drain."""
         return 0
 
@@ -55,38 +82,13 @@ class IngestBuffer:
         return {}
 
 
-class DirectBuffer(IngestBuffer):
-    """No buffering: the request stores its beacon before answering."""
-
-    def push(self, beacon: dict) -> None:
-        from tagmanager.services.ingestion import fire_beacons_store
-
-        fire_beacons_store(beacons=[beacon])
-
-
-class CeleryTaskBuffer(IngestBuffer):
-    """One Celery task per beacon (late acknowledgement: a worker's death redelivers it)."""
-
-    def push(self, beacon: dict) -> None:
-        from tagmanager.tasks import fire_events_ingest
-
-        try:
-            # ignore_result: nobody reads it, and otherwise publishing first subscribes to the
-            # result in a Redis result backend, whose reconnect loop ignores the broker's
-            # socket timeouts and holds the request for many seconds when Redis hangs.
-            fire_events_ingest.apply_async(
-                args=(beacon["c"], beacon["e"], beacon["r"], beacon.get("v")),
-                retry=False,
-                ignore_result=True,
-            )
-        except Exception as exc:  # any broker failure: refused, timed out, protocol error
-            raise BufferUnavailable(f"broker: {exc!r}") from exc
-
-
-@cache
-def get_buffer() -> IngestBuffer:
-    """The configured buffer (one instance per process)."""
+def buffer_path() -> str:
+    """The configured buffer's dotted path (old names resolved)."""
     path = get_setting("INGEST_BUFFER")
+    return ALIASES.get(path, path)
+
+
+def buffer_class(path: str) -> type[IngestBuffer]:
     try:
         cls = import_string(path)
     except ImportError as exc:
@@ -97,7 +99,13 @@ def get_buffer() -> IngestBuffer:
         raise ImproperlyConfigured(
             f"TAGMANAGER['INGEST_BUFFER']: {path!r} is not an IngestBuffer subclass."
         )
-    return cls()
+    return cls
+
+
+@cache
+def get_buffer(*, store: Store, bury: Bury) -> IngestBuffer:
+    """The configured buffer (one instance per process and pair of callables)."""
+    return buffer_class(buffer_path())(store=store, bury=bury)
 
 
 def clear_cache() -> None:

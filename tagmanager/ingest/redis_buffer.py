@@ -19,9 +19,6 @@ Keys (prefix ``INGEST_REDIS_KEY``): ``<prefix>:buffer`` (the waiting beacons: JS
 import contextlib
 import json
 import logging
-import os
-import sys
-import threading
 import time
 import uuid
 
@@ -30,6 +27,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tagmanager.conf import get_setting
 from tagmanager.ingest import BufferUnavailable, IngestBuffer
+
+DRAIN_TASK = "tagmanager.fire_events_drain"
 
 logger = logging.getLogger(__name__)
 
@@ -62,46 +61,24 @@ def redis_url() -> str:
     return url
 
 
-def _resp(args: list[bytes]) -> bytes:
-    """A command in Redis's protocol (RESP), as one piece."""
-    parts = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        parts += (b"$%d\r\n" % len(arg), arg, b"\r\n")
-    return b"".join(parts)
-
-
-_DECODE_ROOM = 1000  # stack frames; far more than a request's and a drain's stacks differ by
-
-
 def _decode(item: bytes) -> dict:
     """A buffered beacon: JSON (``push``), or JSON without its events, a newline and the body
     the events came in (``push_body``; the head's JSON has no raw newline, the body may).
-
-    The request parsed that body with the same ``json.loads``, but nearer the bottom of its
-    stack: a body nested almost as deep as Python allows there can be too deep here, so a
-    ``RecursionError`` is retried with room for the difference."""
-    try:
-        return _decode_at_depth(item)
-    except RecursionError:
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(limit + _DECODE_ROOM)
-        try:
-            return _decode_at_depth(item)
-        finally:
-            sys.setrecursionlimit(limit)
-
-
-def _decode_at_depth(item: bytes) -> dict:
+    The request bounded the body's nesting before it parsed it, so this cannot recurse deep."""
     head, newline, body = item.partition(b"\n")
     if not newline:
-        return json.loads(item)
-    beacon = json.loads(head)
-    beacon["e"] = json.loads(body)["events"]
+        beacon = json.loads(item)
+    else:
+        beacon = json.loads(head)
+        beacon["e"] = json.loads(body)["events"]
+    if not isinstance(beacon, dict) or not isinstance(beacon.get("e"), list):
+        raise ValueError("not a beacon (an object with a list of events)")
     return beacon
 
 
 class RedisBuffer(IngestBuffer):
-    def __init__(self):
+    def __init__(self, *, store, bury):
+        super().__init__(store=store, bury=bury)
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry
@@ -122,7 +99,6 @@ class RedisBuffer(IngestBuffer):
             f"{prefix}:claim:",
             f"{prefix}:awake",
         )
-        self._pushers = threading.local()  # per thread: (process id, connection)
         self._claim = self.client.register_script(CLAIM)
         self._release = self.client.register_script(RELEASE)
 
@@ -140,42 +116,23 @@ class RedisBuffer(IngestBuffer):
     def _append(self, item: bytes) -> None:
         """RPUSH the beacon and SET the awake key if nobody holds it, in one round trip. Wake a
         drainer when nobody was awake (the key, kept by the drainer, expires after the lease)
-        or when a full batch more is waiting (one more drainer for a backlog). Two plain
-        commands, no script: Redis runs them in a quarter of the time it takes to run a Lua
-        script that does the same, whose arguments are copied in and out of Lua."""
+        or when a full batch more is waiting (one more drainer for a backlog)."""
         lease = int(get_setting("INGEST_LEASE_SECONDS") * 1000)
-        commands = _resp([b"RPUSH", self.buffer.encode(), item]) + _resp(
-            [b"SET", self.awake.encode(), b"1", b"NX", b"PX", b"%d" % lease]
-        )
+        pipe = self.client.pipeline(transaction=False)
+        pipe.rpush(self.buffer, item)
+        pipe.set(self.awake, b"1", nx=True, px=lease)
         try:
-            waiting, nobody_awake = self._send(commands, answers=2)
+            waiting, nobody_awake = pipe.execute()
         except self.errors as exc:
             raise BufferUnavailable(f"Redis: {type(exc).__name__}: {exc}") from exc
         if nobody_awake or waiting % get_setting("INGEST_DRAIN_BATCH") == 0:
             self._wake()
 
-    def _send(self, commands: bytes, *, answers: int) -> list:
-        """Commands on a connection of this thread's own, outside redis-py's pool: the pool's
-        checkout, retry and instrumentation cost more CPU than the commands themselves. Written
-        in one piece, one system call; same timeouts. A failed connection (or one with an
-        unread answer) is dropped and made again on the next push; a forked process makes
-        its own."""
-        pid, conn = getattr(self._pushers, "pair", (None, None))
-        if pid != os.getpid():
-            conn = self.client.connection_pool.make_connection()
-            self._pushers.pair = (os.getpid(), conn)
-        try:
-            conn.send_packed_command([commands])
-            return [conn.read_response() for _ in range(answers)]
-        except BaseException:
-            conn.disconnect()
-            raise
-
     def _wake(self) -> None:
-        from tagmanager.tasks import fire_events_drain
+        from celery import current_app
 
         try:
-            fire_events_drain.apply_async(retry=False, ignore_result=True)
+            current_app.send_task(DRAIN_TASK, retry=False, ignore_result=True)
         except Exception as exc:  # the beacon is safe in Redis; beat will drain it
             logger.info("Could not wake a drainer: %r", exc)
 
@@ -192,7 +149,7 @@ class RedisBuffer(IngestBuffer):
             returned += n
         return returned
 
-    def _take(self, store, batch: int, lease: float) -> int:
+    def _take(self, batch: int, lease: float) -> int:
         """Claim up to ``batch`` beacons and store them; how many (0: the buffer is empty)."""
         claim = f"{self.claim_prefix}{uuid.uuid4().hex}"
         items = self._claim(
@@ -206,13 +163,11 @@ class RedisBuffer(IngestBuffer):
                 try:
                     beacons.append(_decode(item))
                 except (ValueError, KeyError, TypeError, RecursionError) as exc:
-                    undecodable.append((item, exc))
+                    undecodable.append((item, f"{type(exc).__name__}: {exc}"))
             if undecodable:  # kept as dead letters: one bad item must not hold up the others
-                from tagmanager.services.ingestion import fire_undecodable_bury
-
-                fire_undecodable_bury(items=undecodable)
+                self.bury(undecodable)
             if beacons:
-                store(beacons)
+                self.store(beacons)
         except BaseException:
             # Give them back now rather than after the lease (the database may be back by the
             # next drain); if even that fails, the lease brings them back.
@@ -225,7 +180,7 @@ class RedisBuffer(IngestBuffer):
         pipe.execute()
         return len(items)
 
-    def drain(self, *, store, max_seconds: float) -> int:
+    def drain(self, *, max_seconds: float) -> int:
         self.reclaim()
         batch, lease = get_setting("INGEST_DRAIN_BATCH"), get_setting("INGEST_LEASE_SECONDS")
         linger = get_setting("INGEST_DRAIN_LINGER")
@@ -234,7 +189,7 @@ class RedisBuffer(IngestBuffer):
         try:
             while time.monotonic() < deadline:
                 self.client.set(self.awake, "1", px=int(lease * 1000))
-                taken = self._take(store, batch, lease)
+                taken = self._take(batch, lease)
                 drained += taken
                 if taken:
                     idle_since = None
@@ -249,7 +204,7 @@ class RedisBuffer(IngestBuffer):
             # claim and this moment is taken here.
             with contextlib.suppress(*self.errors):
                 self.client.delete(self.awake)
-        return drained + self._take(store, batch, lease)
+        return drained + self._take(batch, lease)
 
     def status(self) -> dict:
         return {

@@ -18,19 +18,23 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def unstorable(value) -> bool:
     """Whether a (decoded JSON) value holds text no database column can keep: NUL characters
-    (refused by PostgreSQL) or unpaired surrogates (not encodable as UTF-8)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(unstorable(k) or unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(unstorable(v) for v in value)
+    (refused by PostgreSQL) or unpaired surrogates (not encodable as UTF-8). Iterative, so no
+    nesting can exhaust the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending += item.keys()
+            pending += item.values()
+        elif isinstance(item, list):
+            pending += item
     return False
 
 

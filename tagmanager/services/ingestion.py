@@ -11,27 +11,34 @@ ran (optional)}``; ``r`` becomes the events' server time, ``v`` decides which ca
 tag needed (consent violations).
 """
 
-import json
 import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from django.conf import settings
-from django.db import DataError, IntegrityError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 
-from tagmanager.conf import get_setting
+from tagmanager.breaker import CircuitBreaker
 from tagmanager.ingest import BufferUnavailable, get_buffer
 from tagmanager.models import Container, DeadLetter
-from tagmanager.models.validators import unstorable
-from tagmanager.payloads import consent_violation, fire_event_parse
+from tagmanager.payloads import (
+    beacon_problem,
+    consent_violation,
+    dead_letter_form,
+    dead_letter_text,
+    fire_event_parse,
+    safe_text,
+)
 from tagmanager.services.fire_sql import COLUMN, FIELDS, duplicates_count, rows_insert
 
 logger = logging.getLogger(__name__)
 
-# Until when (time.monotonic()) the buffer is skipped after a failure; per process.
-_buffer_down_until = [0.0]
+# After the buffer failed, requests store synchronously for INGEST_RETRY_AFTER seconds.
+buffer_breaker = CircuitBreaker("The ingestion buffer", retry_after_setting="INGEST_RETRY_AFTER")
+# What says the database cannot be written now (down, restarting, locked): the batch is kept
+# and tried again. Any other error is the data's: the batch is split to find the culprit.
+TRANSIENT = (OperationalError, InterfaceError)
 # Tag -> categories of a published version; versions never change, so this never goes stale.
 _VERSION_TAGS: dict[int, dict[int, list[str]]] = {}
 
@@ -91,9 +98,10 @@ def _tag_categories(beacons: list[dict]) -> dict[tuple, dict[int, list[str]]]:
 
 
 def _dead_letter(container_id, item, reason: str) -> DeadLetter:
-    # Text the database cannot keep (NUL, unpaired surrogates) is kept as escaped JSON text.
-    payload = item if not unstorable(item) else {"unstorable_json": json.dumps(item)}
-    return DeadLetter(container_id=container_id, payload=payload, reason=reason[:500])
+    # A form any database keeps, with personal data left out or hashed (payloads.py).
+    return DeadLetter(
+        container_id=container_id, payload=dead_letter_form(item), reason=safe_text(reason, 500)
+    )
 
 
 def _rows(beacons: list[dict]) -> tuple[list[tuple], list[DeadLetter]]:
@@ -165,64 +173,82 @@ def _store(beacons: list[dict]) -> StoreResult:
     return StoreResult(stored=len(inserted), duplicates=sum(duplicates.values()), dead=len(dead))
 
 
-def _bury(beacon, exc: Exception) -> StoreResult:
-    """Keep a beacon the database refuses as dead letters, one per event, with the reason."""
-    try:
-        container_id, events = beacon["c"], list(beacon["e"])
-    except (KeyError, TypeError):
-        container_id, events = None, [beacon]
+def _bury(beacon: dict, exc: Exception) -> StoreResult:
+    """Keep the events of a beacon the database refuses as dead letters, with the reason."""
+    container_id, events = beacon["c"], beacon["e"]
     if not Container.objects.filter(pk=container_id).exists():
         container_id = None  # deleted since: keep the events without it
     reason = f"Not storable: {type(exc).__name__}: {exc}"
     with transaction.atomic():
         DeadLetter.objects.bulk_create([_dead_letter(container_id, e, reason) for e in events])
-    logger.warning("A beacon of %d events went to the dead letters: %s", len(events), reason)
+    logger.warning("%d events went to the dead letters: %s", len(events), safe_text(reason, 200))
     return StoreResult(stored=0, duplicates=0, dead=len(events))
 
 
-def fire_undecodable_bury(*, items: list[tuple[bytes, Exception]]) -> int:
-    """Keep buffered beacons that cannot be decoded as dead letters (the buffered bytes as
-    text, escaped where they are not UTF-8), so that they hold up nothing; how many."""
+def _bury_malformed(beacon, reason: str) -> StoreResult:
+    """Keep what is not a beacon at all (from a buffer of one's own, or tampered with)."""
+    events = beacon.get("e") if isinstance(beacon, dict) else None
+    items = events if isinstance(events, list) and events else [beacon]
+    DeadLetter.objects.bulk_create([_dead_letter(None, item, reason) for item in items])
+    return StoreResult(stored=0, duplicates=0, dead=len(items))
+
+
+def fire_undecodable_bury(items: list[tuple[bytes, str]]) -> int:
+    """Keep buffered beacons that cannot be decoded as dead letters (a safe, shortened text of
+    the buffered bytes, personal data scrubbed), so that they hold up nothing; how many."""
     letters = [
-        _dead_letter(
-            None,
-            {"buffered": item.decode("utf-8", "backslashreplace")},
-            f"Undecodable buffered beacon: {type(exc).__name__}: {exc}",
+        DeadLetter(
+            container_id=None,
+            payload={"buffered": dead_letter_text(item)},
+            reason=safe_text(f"Undecodable buffered beacon: {why}", 500),
         )
-        for item, exc in items
+        for item, why in items
     ]
     DeadLetter.objects.bulk_create(letters)
     logger.warning("%d undecodable buffered beacons went to the dead letters", len(letters))
     return len(letters)
 
 
-# What a bad beacon (rather than a broken database) raises: bad values, a vanished container,
-# a beacon that is not one. Anything else (connection lost, server restarting) propagates, so
-# that the buffer keeps the batch and tries again.
-_BAD_DATA = (DataError, IntegrityError, ValueError, TypeError, KeyError, UnicodeError)
+def _store_isolating(beacons: list[dict]) -> StoreResult:
+    """Store the beacons; if the database refuses the batch for a reason of the data, split it
+    in halves (beacons, then a beacon's events) until the one event at fault is found, bury
+    that and store everything else exactly once (each attempt is its own transaction)."""
+    try:
+        return _store(beacons)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        if len(beacons) > 1:
+            middle = len(beacons) // 2
+            return _store_isolating(beacons[:middle]) + _store_isolating(beacons[middle:])
+        (beacon,) = beacons
+        events = beacon["e"]
+        if len(events) > 1:
+            middle = len(events) // 2
+            return _store_isolating([{**beacon, "e": events[:middle]}]) + _store_isolating(
+                [{**beacon, "e": events[middle:]}]
+            )
+        return _bury(beacon, exc)
 
 
-def fire_beacons_store(*, beacons: list[dict]) -> StoreResult:
+def fire_beacons_store(*, beacons: list) -> StoreResult:
     """Store many beacons in one transaction: the bulk path of every ingestion buffer.
 
     Malformed events go to the dead letters with the reason; the rest are stored; an event id
     seen before (in the same container) is counted as a duplicate of its tag on the day it was
-    received again. If the database refuses the batch because of one beacon, the beacons are
-    stored one by one and the refused one goes to the dead letters, so one poisoned beacon can
-    never hold up the others.
+    received again. If the database refuses the batch because of one event, the batch is split
+    until that event is found; it goes to the dead letters, so one poisoned event can never
+    hold up the others. Raises only when the database cannot be written now (``TRANSIENT``):
+    the caller keeps the batch and tries again.
     """
-    try:
-        return _store(beacons)
-    except _BAD_DATA as exc:
-        if len(beacons) == 1:
-            return _bury(beacons[0], exc)
-    total = StoreResult(0, 0, 0)
+    total, good = StoreResult(0, 0, 0), []
     for beacon in beacons:
-        try:
-            total += _store([beacon])
-        except _BAD_DATA as exc:
-            total += _bury(beacon, exc)
-    return total
+        problem = beacon_problem(beacon)
+        if problem:
+            total += _bury_malformed(beacon, f"Not a beacon: {problem}")
+        elif beacon["e"]:
+            good.append(beacon)
+    return total + (_store_isolating(good) if good else StoreResult(0, 0, 0))
 
 
 def fire_events_store(
@@ -235,32 +261,38 @@ def fire_events_store(
     return fire_beacons_store(beacons=[beacon])
 
 
+def _store_beacons(beacons: list) -> StoreResult:
+    return fire_beacons_store(beacons=beacons)
+
+
+def ingest_buffer():
+    """The configured buffer, given this service's ways to store and to bury."""
+    return get_buffer(store=_store_beacons, bury=fire_undecodable_bury)
+
+
 def fire_events_dispatch(
     *, container_id: int, events: list, version: int | None = None, body: bytes | None = None
 ) -> None:
     """Hand a beacon to the ingestion buffer; if it cannot take it right now, store it here.
 
     Buffers give up on an unreachable or hung backend quickly (socket timeouts), so a request
-    waits at most about that long, and nothing is lost. With tasks in-process (no broker) the
-    events are stored at once. ``body``: the JSON object ``events`` was parsed from (its
-    "events"), which a buffer may carry as it is instead of encoding the events again.
+    waits at most about that long, and nothing is lost. ``body``: the JSON object ``events``
+    was parsed from (its "events"), which a buffer may carry as it is instead of encoding the
+    events again.
     """
     beacon = beacon_make(container_id=container_id, events=events, version=version)
-    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        fire_beacons_store(beacons=[beacon])
-        return
     try:
         # After a failure the buffer is left alone for INGEST_RETRY_AFTER seconds, so that
         # one request per process, not every request, waits for its timeout.
-        if time.monotonic() < _buffer_down_until[0]:
+        if not buffer_breaker.available():
             raise BufferUnavailable("it failed less than INGEST_RETRY_AFTER seconds ago")
         if body is None:
-            get_buffer().push(beacon)
+            ingest_buffer().push(beacon)
         else:
-            get_buffer().push_body(beacon, body)
+            ingest_buffer().push_body(beacon, body)
     except BufferUnavailable as exc:
-        if time.monotonic() >= _buffer_down_until[0]:
-            _buffer_down_until[0] = time.monotonic() + get_setting("INGEST_RETRY_AFTER")
+        if buffer_breaker.available():
+            buffer_breaker.failed(exc)
         logger.warning(
             "Ingest buffer unavailable (%s); storing %d events synchronously", exc, len(events)
         )
@@ -270,8 +302,4 @@ def fire_events_dispatch(
 def fire_events_drain(*, max_seconds: float = 10.0) -> int:
     """Store what the buffer holds, in bulk, for at most about ``max_seconds``; return how many
     beacons were stored (the periodic and on-demand drain task)."""
-    from tagmanager.ingest import get_buffer
-
-    return get_buffer().drain(
-        store=lambda beacons: fire_beacons_store(beacons=beacons), max_seconds=max_seconds
-    )
+    return ingest_buffer().drain(max_seconds=max_seconds)

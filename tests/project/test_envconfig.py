@@ -83,14 +83,18 @@ def test_cache_url():
 
 
 def test_ingest_buffer_follows_the_broker():
-    assert envconfig.tagmanager(env())["INGEST_BUFFER"] == "tagmanager.ingest.CeleryTaskBuffer"
+    # No broker: stored in the request, never sent to a broker nobody configured.
+    assert envconfig.tagmanager(env())["INGEST_BUFFER"] == "tagmanager.ingest.direct.DirectBuffer"
     redis = envconfig.tagmanager(env(CELERY_BROKER_URL="redis://127.0.0.1:6379/0"))
     assert redis["INGEST_BUFFER"] == "tagmanager.ingest.redis_buffer.RedisBuffer"
     amqp = envconfig.tagmanager(env(CELERY_BROKER_URL="amqp://guest@localhost//"))
-    assert amqp["INGEST_BUFFER"] == "tagmanager.ingest.CeleryTaskBuffer"
+    assert amqp["INGEST_BUFFER"] == "tagmanager.ingest.celery.CeleryTaskBuffer"
     chosen = envconfig.tagmanager(
         env(TAGMANAGER_INGEST_BUFFER="direct", TAGMANAGER_INGEST_LEASE_SECONDS="5")
     )
-    assert chosen == {"INGEST_BUFFER": "tagmanager.ingest.DirectBuffer", "INGEST_LEASE_SECONDS": 5}
+    assert chosen == {
+        "INGEST_BUFFER": "tagmanager.ingest.direct.DirectBuffer",
+        "INGEST_LEASE_SECONDS": 5,
+    }
     with pytest.raises(ImproperlyConfigured, match="TAGMANAGER_INGEST_DRAIN_BATCH"):
         envconfig.tagmanager(env(TAGMANAGER_INGEST_DRAIN_BATCH="many"))

@@ -81,8 +81,8 @@ def test_many_beacons_of_several_containers_in_one_call(demo):
     assert FireEvent.objects.filter(container=other).count() == 5
 
 
-def test_dispatch_stores_at_once_when_tasks_run_in_process(demo, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_dispatch_stores_at_once_with_the_default_buffer(demo, settings):
+    settings.TAGMANAGER = {}  # the default: no broker needed, stored in the request
     fire_events_dispatch(container_id=demo.pk, events=[event()])
     assert FireEvent.objects.count() == 1
 
@@ -90,8 +90,9 @@ def test_dispatch_stores_at_once_when_tasks_run_in_process(demo, settings):
 def test_dispatch_falls_back_to_storing_and_then_skips_the_buffer_for_a_while(
     demo, settings, monkeypatch
 ):
-    from tagmanager.ingest import BufferUnavailable, CeleryTaskBuffer
-    from tagmanager.services import ingestion
+    from tagmanager.ingest import BufferUnavailable
+    from tagmanager.ingest.celery import CeleryTaskBuffer
+    from tagmanager.services.ingestion import buffer_breaker
 
     pushes = []
 
@@ -99,15 +100,13 @@ def test_dispatch_falls_back_to_storing_and_then_skips_the_buffer_for_a_while(
         pushes.append(beacon)
         raise BufferUnavailable("broker down")
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.TAGMANAGER = {"INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer"}
+    settings.TAGMANAGER = {"INGEST_BUFFER": "tagmanager.ingest.celery.CeleryTaskBuffer"}
     monkeypatch.setattr(CeleryTaskBuffer, "push", refuse)
-    monkeypatch.setattr(ingestion, "_buffer_down_until", [0.0])
     fire_events_dispatch(container_id=demo.pk, events=[event(), event()])
     fire_events_dispatch(container_id=demo.pk, events=[event()])
     assert FireEvent.objects.count() == 3
     assert len(pushes) == 1  # the second request did not wait for the broker again
-    ingestion._buffer_down_until[0] = 0.0  # INGEST_RETRY_AFTER has passed
+    buffer_breaker.reset()  # as when INGEST_RETRY_AFTER has passed
     fire_events_dispatch(container_id=demo.pk, events=[event()])
     assert len(pushes) == 2 and FireEvent.objects.count() == 4
 
@@ -124,9 +123,12 @@ def test_text_no_database_can_store_goes_to_the_dead_letters(demo):
     assert result == StoreResult(stored=1, duplicates=0, dead=3)
     reasons = list(DeadLetter.objects.values_list("reason", flat=True))
     assert all("NUL character or invalid Unicode" in r for r in reasons)
-    # The dead letters keep what was sent, as escaped JSON text where it has to be.
-    kept = [d.payload for d in DeadLetter.objects.all()]
-    assert sum("unstorable_json" in p for p in kept) == 3
+    # The dead letters keep what was sent, as escaped text where it has to be (and the
+    # recipient only as a hash).
+    kept = sorted(map(str, DeadLetter.objects.values_list("payload", flat=True)))
+    assert any("shop.example/\\\\ud800" in p for p in kept), kept
+    assert any("x\\\\x00" in p for p in kept), kept
+    assert any("'recipient': 'sha256:" in p for p in kept), kept
 
 
 def test_a_beacon_the_database_refuses_is_buried_and_the_rest_stored(demo):
@@ -142,7 +144,7 @@ def test_a_beacon_the_database_refuses_is_buried_and_the_rest_stored(demo):
     assert reasons == [
         "Container 987654 no longer exists.",
         "Container 987654 no longer exists.",
-        "Not storable: KeyError: 'c'",
+        "Not a beacon: 'c' is not a container id",
     ]
 
 
