@@ -98,10 +98,12 @@ def _tag_categories(beacons: list[dict]) -> dict[tuple, dict[int, list[str]]]:
 
 
 def _dead_letter(container_id, item, reason: str) -> DeadLetter:
-    # A form any database keeps, with personal data left out or hashed (payloads.py).
-    return DeadLetter(
-        container_id=container_id, payload=dead_letter_form(item), reason=safe_text(reason, 500)
-    )
+    # A form any database keeps, with personal data left out or hashed (payloads.py); an
+    # object always (JSON null would be SQL NULL).
+    payload = dead_letter_form(item)
+    if not isinstance(payload, dict):
+        payload = {"item": payload}
+    return DeadLetter(container_id=container_id, payload=payload, reason=safe_text(reason, 500))
 
 
 def _rows(beacons: list[dict]) -> tuple[list[tuple], list[DeadLetter]]:
@@ -189,7 +191,8 @@ def _bury_malformed(beacon, reason: str) -> StoreResult:
     """Keep what is not a beacon at all (from a buffer of one's own, or tampered with)."""
     events = beacon.get("e") if isinstance(beacon, dict) else None
     items = events if isinstance(events, list) and events else [beacon]
-    DeadLetter.objects.bulk_create([_dead_letter(None, item, reason) for item in items])
+    with transaction.atomic():
+        DeadLetter.objects.bulk_create([_dead_letter(None, item, reason) for item in items])
     return StoreResult(stored=0, duplicates=0, dead=len(items))
 
 

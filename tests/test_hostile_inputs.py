@@ -1,0 +1,183 @@
+"""Hostile values on every public write endpoint: each is a 4xx with a reason or a dead letter,
+never a 5xx, and a good event sent after it is stored."""
+
+import json
+import uuid
+
+import pytest
+from django.core.cache import cache
+
+from tagmanager.models import ConsentRecord, DeadLetter, FireEvent
+from tagmanager.services.demo import demo_container_ensure
+
+pytestmark = pytest.mark.django_db
+ORIGIN = "http://localhost:8000"
+HUGE_INT = "9" * 5000
+
+
+@pytest.fixture(autouse=True)
+def demo():
+    cache.clear()
+    return demo_container_ensure()
+
+
+def good_event():
+    return {"event_id": uuid.uuid4().hex, "event": "page_view"}
+
+
+def collect(client, body: str):
+    return client.post("/tm/collect", body, content_type="text/plain", HTTP_ORIGIN=ORIGIN)
+
+
+def assert_good_traffic_still_stored(client):
+    event = good_event()
+    assert collect(client, json.dumps({"key": "demo", "events": [event]})).status_code == 204
+    assert FireEvent.objects.filter(event_id=event["event_id"]).count() == 1
+
+
+def events_body(raw_event: str) -> str:
+    """A batch of a good event, the hostile one (raw JSON text) and another good event."""
+    a, b = json.dumps(good_event()), json.dumps(good_event())
+    return '{"key": "demo", "events": [' + a + ", " + raw_event + ", " + b + "]}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ('{"event_id": "nanvalue1", "value": NaN}', "NaN"),
+        ('{"event_id": "infvalue1", "value": Infinity}', "Infinity"),
+        ('{"event_id": "infvalue2", "value": -Infinity}', "-Infinity"),
+        ('{"event_id": "hugeexp01", "value": 1e1000000}', "out of range"),
+        ('{"event_id": "tinyexp01", "value": -1e-1000000, "ts": 1e999}', "out of range"),
+        ('{"event_id": "hugeint01", "value": ' + HUGE_INT + "}", "more than 40 digits"),
+        ('{"event_id": "deepnest1", "x": ' + "[" * 600 + "]" * 600 + "}", "nested deeper"),
+        ('{"event_id": "deepnest2", "x": ' + '{"a":' * 100 + "1" + "}" * 100 + "}", "nested"),
+    ],
+)
+def test_values_json_or_python_choke_on_are_a_400_with_a_reason(client, raw, reason):
+    response = collect(client, events_body(raw))
+    assert response.status_code == 400 and reason in response.json()["error"]
+    assert_good_traffic_still_stored(client)
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({"value": "1e1000000"}, "'value' is out of range"),
+        ({"value": "-1e1000000"}, "'value' is out of range"),
+        ({"value": "1e-1000000"}, None),  # rounds to 0.0000: stored
+        ({"value": "NaN"}, "'value' must be a finite number"),
+        ({"value": "sNaN"}, "'value' must be a finite number"),
+        ({"value": "Infinity"}, "'value' must be a finite number"),
+        ({"value": "9" * 5000}, "'value' is out of range"),
+        ({"value": "١٢٣"}, None),  # Arabic-Indic digits: a number Decimal reads
+        ({"value": "12\x00"}, "'value' must be a number"),
+        ({"url": "https://shop.example/\ud800"}, "invalid Unicode"),
+        ({"event": "a\x00b"}, "NUL character"),
+        ({"currency": "\ud800\udfff"}, "'currency'"),
+        ({"tag": 2**63}, "'tag' must be a positive integer id"),
+        ({"ts": 1e300}, "'ts' must be milliseconds"),
+        ({"consent_id": "x" * 10_000}, "'consent_id' must be a UUID"),
+        ({"categories": [["nested"]]}, "'categories' must be a list"),
+        ({"utm": {"utm_source": "a\x00"}}, "'utm' contains a NUL"),
+    ],
+)
+def test_event_values_that_cannot_be_stored_are_dead_letters_with_their_reason(
+    client, event, reason
+):
+    hostile = {**good_event(), **event}
+    response = collect(client, events_body(json.dumps(hostile)))
+    assert response.status_code == 204
+    if reason is None:
+        assert FireEvent.objects.filter(event_id=hostile["event_id"]).exists()
+    else:
+        (letter,) = DeadLetter.objects.all()
+        assert reason in letter.reason
+    assert FireEvent.objects.count() == (3 if reason is None else 2)
+    assert_good_traffic_still_stored(client)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xff\xfe\x00garbage",
+        b'{"key": "demo", "events": [' + b"1," * 20_000 + b"1]}",
+        ("{" * 50_000).encode(),
+        b'{"key": "demo", "events": [{}], "version": ' + HUGE_INT.encode() + b"}",
+        b'{"key": "demo", "events": [{}], "version": 1e400}',
+        b'{"key": "\\ud800", "events": [{}]}',
+        b'{"key": "demo\\u0000", "events": [{}]}',
+        json.dumps({"key": "demo", "events": [{}], "version": 2**40}).encode(),
+        b"",
+        b"null",
+    ],
+)
+def test_hostile_collect_bodies_are_a_4xx(client, body):
+    response = collect(client, body)
+    assert 400 <= response.status_code < 500, response.content
+    assert response.json()["error"]
+    assert_good_traffic_still_stored(client)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"key": "demo", "consent_id": "' + str(uuid.uuid4()) + '", "version": ' + HUGE_INT + "}",
+        '{"key": "demo", "categories": {"analytics": NaN}}',
+        '{"key": "demo", "version": 1e1000000}',
+        '{"key": "demo", "x": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"key": "demo", "consent_id": "\\ud800"}',
+        json.dumps(
+            {
+                "key": "demo",
+                "consent_id": str(uuid.uuid4()),
+                "version": 2**62,
+                "categories": {"necessary": True},
+                "action": "custom",
+                "source": "banner",
+            }
+        ),
+    ],
+)
+def test_hostile_consent_bodies_are_a_400(client, body):
+    response = client.post("/tm/consent", body, content_type="text/plain", HTTP_ORIGIN=ORIGIN)
+    assert response.status_code == 400 and response.json()["error"]
+    assert not ConsentRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("t=%C2%B2", "'tag' must be a positive integer id"),  # "²": isdigit() yet not int()
+        ("t=" + "1" * 5000, "'tag' must be a positive integer id"),
+        ("v=1e1000000", "'value' is out of range"),
+        ("v=NaN", "'value' must be a finite number"),
+        ("v=-Infinity", "'value' must be a finite number"),
+        ("id=poisonpill1&v=1e1000000", "'value' is out of range"),
+        ("e=%00", "NUL character"),
+        ("id=" + "x" * 5000, "'event_id' must be"),
+        ("cur=%ED%A0%80", "'currency'"),
+    ],
+)
+def test_hostile_pixel_queries_are_an_image_and_a_dead_letter(client, query, reason):
+    response = client.get(f"/tm/p/demo.gif?{query}")
+    assert response.status_code == 200 and response["Content-Type"] == "image/gif"
+    (letter,) = DeadLetter.objects.all()
+    assert reason in letter.reason
+    assert_good_traffic_still_stored(client)
+
+
+def test_dead_letters_keep_no_query_strings_user_info_or_recipients_in_clear(client):
+    client.get("/tm/p/demo.gif?v=lots&r=alice@example.com&id=mail-0001-abc")
+    hostile = {
+        **good_event(),
+        "value": "lots",
+        "url": "https://bob:secret@shop.example/checkout;jsessionid=42?token=abc&email=a@b.c#x",
+        "recipient": "carol@example.com",
+        "user": {"email": "dave@example.com"},
+    }
+    collect(client, events_body(json.dumps(hostile)))
+    kept = json.dumps([d.payload for d in DeadLetter.objects.all()])
+    for secret in ("alice", "carol", "dave", "bob", "secret", "token", "jsessionid", "a@b.c"):
+        assert secret not in kept
+    assert "https://shop.example/checkout" in kept and "sha256:" in kept
