@@ -48,7 +48,7 @@ def databases(env: environ.Env, *, var_dir: Path) -> dict:
         # A file, not :memory:, so that a Celery worker started by the tests sees the test data.
         # Per process, so that two test runs on one machine never share it.
         db.setdefault("TEST", {})["NAME"] = str(var_dir / f"test-db-{os.getpid()}.sqlite3")
-        db.setdefault("OPTIONS", {}).setdefault("timeout", 20)
+        db.setdefault("OPTIONS", {}).update(sqlite_options(db.get("OPTIONS", {})))
     else:
         # Per process too: two test runs against one server must not drop each other's database.
         db.setdefault("TEST", {}).setdefault("NAME", f"test_{db['NAME']}_{os.getpid()}")
@@ -57,11 +57,27 @@ def databases(env: environ.Env, *, var_dir: Path) -> dict:
     return {"default": db}
 
 
+def sqlite_options(options: dict) -> dict:
+    """SQLite options for many concurrent writers (web requests, a worker), none turned away:
+    a write transaction takes the lock when it begins (IMMEDIATE), so it waits its turn for up
+    to ``timeout`` seconds instead of failing with "database is locked" when it first writes;
+    WAL lets reads go on beside a write."""
+    return {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **options,
+    }
+
+
 def caches(env: environ.Env) -> dict:
     """The cache (``CACHE_URL``). A Redis cache gets short socket timeouts and no retries
     (``CACHE_TIMEOUT`` seconds): the loader and the ingestion endpoints treat a failing cache
     as a miss, which only helps if a hung Redis is given up on quickly."""
     default = env.cache_url("CACHE_URL", default="locmemcache://tagmanager")
+    if default["BACKEND"].endswith("LocMemCache"):
+        # Room for the rate-limit counters beside the loaders (Django's default is 300 keys).
+        default.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
     if default["BACKEND"].endswith("RedisCache"):
         from redis.backoff import NoBackoff
         from redis.retry import Retry
@@ -71,6 +87,34 @@ def caches(env: environ.Env) -> dict:
             socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
         )
     return {"default": default}
+
+
+def security(env: environ.Env) -> dict:
+    """HTTPS settings. All off by default, so the demo works on plain http; production sets
+    them (README, "Production") and ``manage.py check --deploy`` then has nothing to say.
+
+    ``SECURE_PROXY_SSL_HEADER`` is ``<header>,<value>`` as Django's setting names it (e.g.
+    ``HTTP_X_FORWARDED_PROTO,https``), for a proxy that terminates TLS and sets that header.
+    """
+    conf = {
+        "SECURE_SSL_REDIRECT": env.bool("SECURE_SSL_REDIRECT", default=False),
+        "SECURE_HSTS_SECONDS": env.int("SECURE_HSTS_SECONDS", default=0),
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False),
+        "SECURE_HSTS_PRELOAD": env.bool("SECURE_HSTS_PRELOAD", default=False),
+        "SESSION_COOKIE_SECURE": env.bool("SESSION_COOKIE_SECURE", default=False),
+        "CSRF_COOKIE_SECURE": env.bool("CSRF_COOKIE_SECURE", default=False),
+        "SECURE_PROXY_SSL_HEADER": None,
+    }
+    proxy = env.str("SECURE_PROXY_SSL_HEADER", default="")
+    if proxy:
+        header, _, value = (part.strip() for part in proxy.partition(","))
+        if not header.startswith("HTTP_") or not value:
+            raise ImproperlyConfigured(
+                f"SECURE_PROXY_SSL_HEADER: expected <header>,<value> such as "
+                f"HTTP_X_FORWARDED_PROTO,https, not {proxy!r}"
+            )
+        conf["SECURE_PROXY_SSL_HEADER"] = (header, value)
+    return conf
 
 
 def celery(env: environ.Env) -> dict:
@@ -155,6 +199,19 @@ BUFFERS = {
 }
 
 
+RATES = (
+    "RATE_LIMIT_COLLECT_CLIENT",
+    "RATE_LIMIT_COLLECT_CONTAINER",
+    "RATE_LIMIT_CONSENT_CLIENT",
+    "RATE_LIMIT_CONSENT_CONTAINER",
+    "RATE_LIMIT_PIXEL_CLIENT",
+    "RATE_LIMIT_PIXEL_CONTAINER",
+    "API_THROTTLE_USER",
+    "API_THROTTLE_ANON",
+    "LOGIN_FAILURE_LIMIT",
+)
+
+
 def tagmanager(env: environ.Env) -> dict:
     """The app's TAGMANAGER settings that the host project takes from the environment.
 
@@ -182,4 +239,9 @@ def tagmanager(env: environ.Env) -> dict:
                 raise ImproperlyConfigured(
                     f"TAGMANAGER_{name}: not a whole number: {value!r}"
                 ) from None
+    # Rate limits: "<count>/<period>" or "off" (the app's system check validates them).
+    for name in RATES:
+        value = env.str(f"TAGMANAGER_{name}", default="")
+        if value:
+            conf[name] = None if value.strip().lower() in ("off", "none") else value
     return conf

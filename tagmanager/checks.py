@@ -119,6 +119,26 @@ def check_cache(app_configs=None, **kwargs):
     return []
 
 
+@checks.register(checks.Tags.database)
+def check_sqlite_concurrency(app_configs=None, databases=None, **kwargs):
+    """SQLite's default (deferred) transactions fail with "database is locked" when two
+    writers meet; a consent decision or a beacon would be refused."""
+    db = settings.DATABASES.get("default", {})
+    if not db.get("ENGINE", "").endswith("sqlite3"):
+        return []
+    if str(db.get("OPTIONS", {}).get("transaction_mode", "")).upper() == "IMMEDIATE":
+        return []
+    return [
+        checks.Warning(
+            "SQLite without transaction_mode IMMEDIATE: concurrent consent decisions and "
+            "beacons can be refused with 'database is locked'.",
+            hint="DATABASES['default']['OPTIONS'] = {'transaction_mode': 'IMMEDIATE', "
+            "'timeout': 20, 'init_command': 'PRAGMA journal_mode=WAL;'} (README).",
+            id="tagmanager.W004",
+        )
+    ]
+
+
 def _nothing(items):
     return None
 
@@ -170,6 +190,55 @@ def check_ingest_buffer(app_configs=None, **kwargs):
                 hint="TAGMANAGER['INGEST_BUFFER'] = "
                 "'tagmanager.ingest.redis_buffer.RedisBuffer' (docs/ingestion.md).",
                 id="tagmanager.W003",
+            )
+        ]
+    return []
+
+
+RATE_SETTINGS = (
+    "RATE_LIMIT_COLLECT_CLIENT",
+    "RATE_LIMIT_COLLECT_CONTAINER",
+    "RATE_LIMIT_CONSENT_CLIENT",
+    "RATE_LIMIT_CONSENT_CONTAINER",
+    "RATE_LIMIT_PIXEL_CLIENT",
+    "RATE_LIMIT_PIXEL_CONTAINER",
+    "API_THROTTLE_USER",
+    "API_THROTTLE_ANON",
+    "LOGIN_FAILURE_LIMIT",
+)
+
+
+@checks.register()
+def check_rates(app_configs=None, **kwargs):
+    from tagmanager.ratelimit import rate_parse
+
+    errors = []
+    config = get_config()
+    for key in RATE_SETTINGS:
+        try:
+            rate_parse(config[key])
+        except ValueError as exc:
+            errors.append(
+                checks.Error(
+                    f"TAGMANAGER['{key}'] is {exc}; until it is fixed there is no such limit.",
+                    hint="'<count>/<period>': '60/minute', '5/15minutes', '1000/hour'; "
+                    "None or 'off' for no limit.",
+                    id="tagmanager.E009",
+                )
+            )
+    return errors
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_rate_limit_cache(app_configs=None, **kwargs):
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            checks.Warning(
+                "Rate limits are counted in the default cache, which is per process "
+                f"({backend.rsplit('.', 1)[-1]}): each web process allows the full rate.",
+                hint="Use a shared cache: Redis (CACHE_URL=redis://...) or Memcached.",
+                id="tagmanager.W004",
             )
         ]
     return []

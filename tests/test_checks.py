@@ -93,3 +93,16 @@ def test_w003_celery_task_per_beacon_over_redis():
         TAGMANAGER={"INGEST_BUFFER": "tagmanager.ingest.CeleryTaskBuffer"},
     ):
         assert ids() == []
+
+
+def test_w004_sqlite_without_immediate_transactions(settings):
+    from tagmanager.checks import check_sqlite_concurrency
+
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("sqlite3"):
+        settings.DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}}
+        assert [m.id for m in check_sqlite_concurrency()] == ["tagmanager.W004"]
+        return
+    assert check_sqlite_concurrency() == []  # the project's settings take the lock up front
+    settings.DATABASES = {"default": {**db, "OPTIONS": {"timeout": 20}}}
+    assert [m.id for m in check_sqlite_concurrency()] == ["tagmanager.W004"]

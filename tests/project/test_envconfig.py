@@ -15,6 +15,9 @@ def test_sqlite_file_by_default_with_a_shared_test_database(tmp_path):
     assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["NAME"] == str(tmp_path / "db.sqlite3")
     assert db["TEST"]["NAME"] == str(tmp_path / f"test-db-{os.getpid()}.sqlite3")
+    # Writers take the lock up front and wait for it, reads go on beside them (WAL).
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE" and db["OPTIONS"]["timeout"] == 20
+    assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
 
 
 def test_postgres_from_database_url(tmp_path):
