@@ -8,4 +8,14 @@ class TagManagerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from tagmanager import checks, conf  # noqa: F401  (registers checks and signal receivers)
+        from django.apps import apps
+
+        # Registers the system checks and the signal receivers.
+        from tagmanager import checks, conf, signals  # noqa: F401
+
+        if apps.is_installed("django.contrib.admin"):
+            from django.contrib import admin
+
+            from tagmanager.admin.login import throttle_login
+
+            throttle_login(admin.site)  # the admin's sign-in is rate limited (LOGIN_FAILURE_LIMIT)

@@ -10,9 +10,9 @@ from typing import NamedTuple
 
 from django.db import DatabaseError
 
-from tagmanager import payloads
+from tagmanager import payloads, ratelimit
 from tagmanager.conf import get_setting
-from tagmanager.selectors import container_ingest_meta
+from tagmanager.selectors import container_ingest_meta, container_origin_allowed
 from tagmanager.services.ingestion import fire_events_dispatch
 
 # The classic transparent 1x1 GIF, 43 bytes.
@@ -48,7 +48,43 @@ def too_large() -> Answer:
     return error(413, f"Body larger than {get_setting('COLLECT_MAX_BYTES')} bytes.")
 
 
-def collect_answer(*, body: bytes, origin: str) -> Answer:
+def client_ip(meta) -> str:
+    """The client's IP from a WSGI environ (or ``request.META``, the same): the last value of
+    the ``CLIENT_IP_HEADER`` your proxy sets, else ``REMOTE_ADDR``."""
+    header = get_setting("CLIENT_IP_HEADER")
+    if header:
+        return meta.get(f"HTTP_{header.upper().replace('-', '_')}", "").split(",")[-1].strip()
+    return meta.get("REMOTE_ADDR", "")
+
+
+def _over_limit(door: str, *, key: str, client_ip: str) -> int:
+    """Seconds to wait when this request to ``door`` is over its client's or its container's
+    rate limit (the refusal is counted for the container's reports), else 0."""
+    wait = ratelimit.door_hit(door, client_ip=client_ip, container=key)
+    if wait:
+        try:
+            meta = container_ingest_meta(key=key)
+        except DatabaseError:
+            meta = None
+        if meta:
+            ratelimit.refused_count(door=door, container_id=meta["id"])
+    return wait
+
+
+def rate_limited(door: str, *, key: str, client_ip: str, origin: str) -> Answer | None:
+    """429 with ``Retry-After`` when this request to ``door`` (collect, consent) is over a
+    rate limit, else None. The page's script may read it, Retry-After included."""
+    wait = _over_limit(door, key=key, client_ip=client_ip)
+    if not wait:
+        return None
+    status, headers, body = error(429, f"Too many requests; retry in {wait} s.", origin)
+    headers.append(("Retry-After", str(wait)))
+    if origin:
+        headers.append(("Access-Control-Expose-Headers", "Retry-After"))
+    return Answer(status, headers, body)
+
+
+def collect_answer(*, body: bytes, origin: str, client_ip: str = "", host: str = "") -> Answer:
     """``POST /tm/collect``: checks cheapest first, then hands the batch to the buffer. 204."""
     if len(body) > get_setting("COLLECT_MAX_BYTES"):
         return too_large()
@@ -59,11 +95,14 @@ def collect_answer(*, body: bytes, origin: str) -> Answer:
         version = payloads.collect_version(data)
     except payloads.PayloadError as exc:
         return error(400, str(exc))
+    refused = rate_limited("collect", key=key, client_ip=client_ip, origin=origin)
+    if refused:
+        return refused
     try:
         meta = container_ingest_meta(key=key)
         if meta is None:
             return error(404, f"No container with key {key!r}.")
-        if origin not in meta["origins"]:
+        if not container_origin_allowed(key=key, meta=meta, origin=origin, host=host):
             return error(403, f"Origin {origin or '(none)'!r} is not allowed for this container.")
         fire_events_dispatch(container_id=meta["id"], events=events, version=version, body=body)
     except DatabaseError:
@@ -72,10 +111,19 @@ def collect_answer(*, body: bytes, origin: str) -> Answer:
     return Answer(204, [("Access-Control-Allow-Origin", origin)], b"")
 
 
-def pixel_answer(*, key: str, query) -> Answer:
+def pixel_answer(*, key: str, query, client_ip: str = "") -> Answer:
     """``GET /tm/p/<key>.gif``: log an event from ``query`` (a mapping of first values) and
     answer the GIF: always the image, never a redirect; 404 (still the image) for an unknown
-    key, 503 (still the image) when nothing could take the event."""
+    key, 429 (still the image, with Retry-After, nothing logged) over a rate limit, 503 (still
+    the image) when nothing could take the event."""
+    headers = [
+        ("Content-Type", "image/gif"),
+        ("Content-Length", str(len(PIXEL_GIF))),
+        ("Cache-Control", "no-store, max-age=0"),
+    ]
+    wait = _over_limit("pixel", key=key, client_ip=client_ip)
+    if wait:
+        return Answer(429, [*headers, ("Retry-After", str(wait))], PIXEL_GIF)
     try:
         meta = container_ingest_meta(key=key)
         if meta is not None:
@@ -84,9 +132,4 @@ def pixel_answer(*, key: str, query) -> Answer:
         status = 200 if meta else 404
     except DatabaseError:
         status = 503
-    headers = [
-        ("Content-Type", "image/gif"),
-        ("Content-Length", str(len(PIXEL_GIF))),
-        ("Cache-Control", "no-store, max-age=0"),
-    ]
     return Answer(status, headers, PIXEL_GIF)

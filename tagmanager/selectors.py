@@ -99,6 +99,17 @@ def container_has_unpublished_changes(*, container: Container) -> bool:
     return published != container_draft_config(container=container)
 
 
+def container_setup_warnings(*, container: Container) -> list[str]:
+    """What keeps a container from working on its site although it can be published."""
+    if not container.allowed_origins:
+        return [
+            "No allowed origins: every consent decision and beacon from the site will be "
+            "refused (403) while its tags fire. Add the site's origin, e.g. "
+            "https://www.example.com, under Allowed origins."
+        ]
+    return []
+
+
 def container_draft_diff(*, container: Container) -> dict:
     """What publishing now would change, compared with the live version (see loader.diff)."""
     from tagmanager.loader.diff import config_diff
@@ -118,17 +129,30 @@ def version_diff(*, version, against=None) -> dict:
     return config_diff(against.config if against else None, version.config)
 
 
-def container_ingest_meta(*, key: str) -> dict | None:
-    """What the collect endpoint needs to accept a batch, cached briefly: id and origins."""
+def _ingest_cache_key(key: str) -> str:
+    return f"tagmanager:ingest:{key}"
+
+
+def _ingest_meta_read(key: str) -> dict:
+    row = Container.objects.filter(key=key).values("pk", "allowed_origins").first()
+    return {"id": row["pk"], "origins": row["allowed_origins"]} if row else {}
+
+
+def container_ingest_meta(*, key: str, fresh: bool = False) -> dict | None:
+    """What the ingestion endpoints need to accept a batch, cached: id and allowed origins.
+
+    The shared cache is rewritten whenever a container is saved or deleted
+    (``container_ingest_meta_refresh``); each process keeps a copy for at most
+    ``LOCAL_CACHE_SECONDS``. ``fresh``: skip that copy (an origin refused by it is checked
+    again, so that an origin just added is accepted at once on every process)."""
     from tagmanager.cache import cache_get, cache_set, local_get, local_set
 
-    cache_key = f"tagmanager:ingest:{key}"
-    meta = local_get(cache_key)
+    cache_key = _ingest_cache_key(key)
+    meta = None if fresh else local_get(cache_key)
     if meta is None:
         meta = cache_get(cache_key)
         if meta is None:
-            row = Container.objects.filter(key=key).values("pk", "allowed_origins").first()
-            meta = {"id": row["pk"], "origins": row["allowed_origins"]} if row else {}
+            meta = _ingest_meta_read(key)
             cache_set(cache_key, meta, get_setting("INGEST_CACHE_TIMEOUT"))
         local_set(
             cache_key,
@@ -136,3 +160,35 @@ def container_ingest_meta(*, key: str) -> dict | None:
             min(get_setting("LOCAL_CACHE_SECONDS"), get_setting("INGEST_CACHE_TIMEOUT")),
         )
     return meta or None
+
+
+def container_ingest_meta_refresh(*, key: str) -> None:
+    """Rewrite the cached ingestion metadata of ``key`` from the database (after a change)."""
+    from tagmanager.cache import cache_set, local_delete
+
+    cache_key = _ingest_cache_key(key)
+    cache_set(cache_key, _ingest_meta_read(key), get_setting("INGEST_CACHE_TIMEOUT"))
+    local_delete(cache_key)
+
+
+SELF_ORIGIN = "self"
+
+
+def origin_allowed(*, origins: list, origin: str, host: str) -> bool:
+    """Whether a request with this ``Origin`` header may write for a container allowing
+    ``origins``. "self" allows pages served by this same host (``host``: the request's Host
+    header), whatever its name and port: a browser cannot send another site's page as ours."""
+    if origin in origins:
+        return True
+    if SELF_ORIGIN in origins and origin and host:
+        return origin.partition("://")[2] == host.lower()
+    return False
+
+
+def container_origin_allowed(*, key: str, meta: dict, origin: str, host: str) -> bool:
+    """``origin_allowed`` against the cached metadata, and once more against the shared cache
+    when the process's copy refuses it (it may predate the change that allowed it)."""
+    if origin_allowed(origins=meta["origins"], origin=origin, host=host):
+        return True
+    fresh = container_ingest_meta(key=key, fresh=True)
+    return fresh is not None and origin_allowed(origins=fresh["origins"], origin=origin, host=host)

@@ -11,8 +11,8 @@ from tagmanager.conf import get_setting
 from tagmanager.endpoints import PIXEL_GIF  # noqa: F401  (the pixel's bytes, for importers)
 from tagmanager.loader.serve import JS, UNKNOWN, loader_http, loader_payload_get
 from tagmanager.models import Container
-from tagmanager.selectors import container_ingest_meta
-from tagmanager.services.consent import consent_record_create
+from tagmanager.selectors import container_ingest_meta, container_origin_allowed
+from tagmanager.services.consent import ConsentIdTaken, consent_record_create
 
 
 @require_GET
@@ -72,20 +72,27 @@ def collect(request):
     body = _read_body(request)
     if body is None:
         return _response(endpoints.too_large())
-    return _response(endpoints.collect_answer(body=body, origin=request.headers.get("Origin", "")))
+    return _response(
+        endpoints.collect_answer(
+            body=body,
+            origin=request.headers.get("Origin", ""),
+            client_ip=_client_ip(request),
+            host=request.get_host(),
+        )
+    )
 
 
 def _client_ip(request) -> str:
-    header = get_setting("CLIENT_IP_HEADER")
-    if header:
-        return request.headers.get(header, "").split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    return endpoints.client_ip(request.META)
 
 
 @csrf_exempt
 @require_POST
 def consent(request):
-    """``POST /tm/consent``: one consent decision. 201 with the stored record's id."""
+    """``POST /tm/consent``: one consent decision. 201 with the stored record's public id (its
+    consent id, never a sequential one), also for the same decision sent again. Every answer
+    is readable by an allowed page (CORS): the runtime retries 408, 429, 5xx and network
+    errors, and drops a decision on any other 4xx."""
     origin = request.headers.get("Origin", "")
     body = _read_body(request)
     if body is None:
@@ -96,15 +103,23 @@ def consent(request):
         decision = payloads.consent_parse(data)
     except payloads.PayloadError as exc:
         return _error(400, str(exc), origin)
+    refused = endpoints.rate_limited(
+        "consent", key=key, client_ip=_client_ip(request), origin=origin
+    )
+    if refused:
+        return _response(refused)
     meta = container_ingest_meta(key=key)
+    # (Readable even by a page whose origin is refused: the runtime then stops retrying.)
     if meta is None:
-        return _error(404, f"No container with key {key!r}.")
-    if origin not in meta["origins"]:
-        return _error(403, f"Origin {origin or '(none)'!r} is not allowed for this container.")
+        return _error(404, f"No container with key {key!r}.", origin)
+    if not container_origin_allowed(key=key, meta=meta, origin=origin, host=request.get_host()):
+        return _error(
+            403, f"Origin {origin or '(none)'!r} is not allowed for this container.", origin
+        )
     try:
         container = Container.objects.select_related("live_version").filter(pk=meta["id"]).first()
         if container is None:  # deleted since its id was cached
-            return _error(404, f"No container with key {key!r}.")
+            return _error(404, f"No container with key {key!r}.", origin)
         record = consent_record_create(
             container=container,
             data=decision,
@@ -113,9 +128,12 @@ def consent(request):
         )
     except ValidationError as exc:
         return _error(400, " ".join(exc.messages), origin)
+    except ConsentIdTaken as exc:
+        return _error(409, str(exc), origin)
     except DatabaseError:
         return _error(503, "Temporarily unable to record the decision; retry later.", origin)
-    response = JsonResponse({"id": record.pk, "consent_id": str(record.consent_id)}, status=201)
+    public_id = str(record.consent_id)
+    response = JsonResponse({"id": public_id, "consent_id": public_id}, status=201)
     response["Access-Control-Allow-Origin"] = origin
     return response
 
@@ -126,7 +144,9 @@ def pixel(request, key: str):
 
     Always the image, never a redirect; 404 (still the image) for an unknown key.
     """
-    return _response(endpoints.pixel_answer(key=key, query=request.GET))
+    return _response(
+        endpoints.pixel_answer(key=key, query=request.GET, client_ip=_client_ip(request))
+    )
 
 
 @require_GET

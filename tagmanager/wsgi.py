@@ -87,20 +87,25 @@ class FastPath:
     @staticmethod
     def _collect(environ):
         from tagmanager.conf import get_setting
-        from tagmanager.endpoints import body_over_limit, collect_answer, too_large
+        from tagmanager.endpoints import body_over_limit, client_ip, collect_answer, too_large
 
         if body_over_limit(environ.get("CONTENT_LENGTH")):
             return too_large()
         body = environ["wsgi.input"].read(get_setting("COLLECT_MAX_BYTES") + 1)
-        return collect_answer(body=body, origin=environ.get("HTTP_ORIGIN", ""))
+        return collect_answer(
+            body=body,
+            origin=environ.get("HTTP_ORIGIN", ""),
+            client_ip=client_ip(environ),
+            host=environ.get("HTTP_HOST", ""),
+        )
 
     @staticmethod
     def _pixel(environ, key: str):
-        from tagmanager.endpoints import pixel_answer
+        from tagmanager.endpoints import client_ip, pixel_answer
 
         # Last value wins, as Django's QueryDict.get.
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        return pixel_answer(key=key, query=query)
+        return pixel_answer(key=key, query=query, client_ip=client_ip(environ))
 
 
 # The name this wrapper first had, when it answered the loader only.

@@ -2,6 +2,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
@@ -81,6 +82,14 @@ def _backends_not_written_off():
     buffer_breaker.reset()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with fresh rate-limit counters (not the previous tests' requests)."""
+    from tagmanager import ratelimit
+
+    ratelimit.reset()
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, broker_url, tmp_path_factory):
     """A real ``celery worker`` process using the test database and the real broker.
@@ -157,3 +166,94 @@ def today() -> date:
     if midnight - now < MIDNIGHT_MARGIN:
         time.sleep((midnight - now).total_seconds() + 0.05)
     return timezone.now().date()
+
+
+class LiveServerGate:
+    """Stops the live server's writers before the database is flushed.
+
+    The live server answers in threads of its own; a beacon the browser sent at the end of a
+    test (pagehide) could still be writing while the next test's flush truncates the tables
+    (PostgreSQL then reports a deadlock). Between tests the gate is shut: a request arriving
+    then is answered 503 without touching the database, and the flush waits until every
+    request that got in has been answered to the end (the server closed its response)."""
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.open = True
+        self.inflight = 0
+
+    def enter(self) -> bool:
+        with self.changed:
+            if self.open:
+                self.inflight += 1
+            return self.open
+
+    def leave(self) -> None:
+        with self.changed:
+            self.inflight -= 1
+            self.changed.notify_all()
+
+    def shut_and_wait(self, timeout: float = 120.0) -> None:
+        with self.changed:
+            self.open = False
+            if not self.changed.wait_for(lambda: self.inflight <= 0, timeout=timeout):
+                pytest.fail(f"live server still busy with {self.inflight} request(s)")
+
+    def reopen(self) -> None:
+        with self.changed:
+            self.open = True
+
+
+class _Answered:
+    """A WSGI response that tells the gate when the server has closed it."""
+
+    def __init__(self, response, done):
+        self.response, self.done = response, done
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            self.done()
+
+
+@pytest.fixture(scope="session")
+def _live_server_gate():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    gate = LiveServerGate()
+    original = WSGIHandler.__call__
+
+    def gated(handler, environ, start_response):
+        if not gate.enter():
+            start_response("503 Service Unavailable", [("Content-Length", "0")])
+            return [b""]
+        try:
+            response = original(handler, environ, start_response)
+        except BaseException:
+            gate.leave()
+            raise
+        return _Answered(response, gate.leave)
+
+    # Only the live server's requests pass through WSGIHandler (the test client has its own).
+    WSGIHandler.__call__ = gated
+    yield gate
+    WSGIHandler.__call__ = original
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet_before_flush(request):
+    """For tests with a live server: set up after the database fixture, so torn down before
+    its flush; shuts the gate and waits for the live server's requests to finish."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    gate = request.getfixturevalue("_live_server_gate")
+    gate.reopen()
+    yield
+    gate.shut_and_wait()

@@ -1,17 +1,17 @@
 """Admin of containers: settings, consent categories inline, links to the container's pages,
 and the list with each container's live version and pending changes."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from tagmanager import permissions
+from tagmanager.admin.code_lock import CodeLockInlineFormSet
 from tagmanager.admin.forms import ConsentCategoryForm
 from tagmanager.admin.scoping import ContainerScopedAdmin
 from tagmanager.models import ConsentCategory, Container
-from tagmanager.selectors import container_has_unpublished_changes
+from tagmanager.selectors import container_has_unpublished_changes, container_setup_warnings
 from tagmanager.services.categories import category_delete, category_save
 from tagmanager.services.containers import (
     CONTAINER_SETTINGS,
@@ -37,7 +37,7 @@ def container_page_url(page: str, container_id) -> str | None:
         return None
 
 
-class ConsentCategoryFormSet(BaseInlineFormSet):
+class ConsentCategoryFormSet(CodeLockInlineFormSet):
     def clean(self):
         super().clean()
         # The service refuses too; saying it here keeps the rest of the page's changes.
@@ -64,6 +64,11 @@ class ConsentCategoryInline(admin.StackedInline):
         "consent_signals",
         "cookies",
     ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A category a code tag needs is read-only without change_code_tags (its row says why).
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
 
 
 @admin.register(Container)
@@ -123,6 +128,8 @@ class ContainerAdmin(ContainerScopedAdmin):
         formset.save(commit=False)
         for category in formset.deleted_objects:
             category_delete(category=category)
+        for category, _ in formset.changed_objects:
+            permissions.require_code_unlocked(request.user, category)
         for category in [*formset.new_objects, *(o for o, _ in formset.changed_objects)]:
             category_instance_save(form.instance, category)
 
@@ -158,6 +165,9 @@ class ContainerAdmin(ContainerScopedAdmin):
                     label = "Review changes"
                 if url:
                     extra_context["container_pages"].append({"url": url, "label": label})
+            if request.method == "GET":
+                for warning in container_setup_warnings(container=container):
+                    messages.warning(request, warning)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):

@@ -23,6 +23,7 @@ from tagmanager.selectors import (
     container_draft_config,
     container_draft_diff,
     container_has_unpublished_changes,
+    container_setup_warnings,
     version_diff,
 )
 from tagmanager.services.publishing import container_publish, container_rollback
@@ -139,6 +140,7 @@ def publish_view(model_admin, request, object_id):
         "Publish" if permissions.can_publish(request.user, container) else "Unpublished changes",
         form=form,
         problems=problems,
+        warnings=container_setup_warnings(container=container),
         pending=pending,
         diff=diff_layout(container_draft_diff(container=container)),
         live=container.live_version,
@@ -194,17 +196,22 @@ def rollback_view(model_admin, request, object_id, number):
         if is_live:
             form.add_error(None, f"Version {number} is already live.")
         elif form.is_valid():
-            version = container_rollback(
-                container=container,
-                version=target,
-                author=request.user,
-                notes=form.cleaned_data["notes"],
-            )
-            _record(model_admin, request, container, version, _message(version))
-            messages.success(
-                request, f"Version {version.number} is live: the configuration of version {number}."
-            )
-            return redirect("admin:tagmanager_container_versions", container.pk)
+            try:
+                version = container_rollback(
+                    container=container,
+                    version=target,
+                    author=request.user,
+                    notes=form.cleaned_data["notes"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                _record(model_admin, request, container, version, _message(version))
+                messages.success(
+                    request,
+                    f"Version {version.number} is live: the configuration of version {number}.",
+                )
+                return redirect("admin:tagmanager_container_versions", container.pk)
     context = _context(
         model_admin,
         request,

@@ -64,6 +64,8 @@ def validate_origins(value) -> None:
     if not isinstance(value, list):
         raise ValidationError('Enter a list of origins, e.g. ["https://www.example.com"].')
     for item in value:
+        if item == "self":  # pages served by the tag manager's own host (the demo)
+            continue
         origin = origin_canonical(item) if isinstance(item, str) else None
         if origin is None:
             raise ValidationError(

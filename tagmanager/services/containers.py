@@ -92,6 +92,7 @@ def container_update(*, container: Container, **settings) -> Container:
     >>> container_update(container=shop, allowed_origins=["https://shop.example"])
     """
     from tagmanager.loader.serve import loader_cache_refresh
+    from tagmanager.selectors import container_ingest_meta_refresh
 
     old_key = container.key
     _settings_apply(container, settings)
@@ -100,6 +101,8 @@ def container_update(*, container: Container, **settings) -> Container:
     if container.key != old_key:
         keys = (old_key, container.key)
         transaction.on_commit(lambda: [loader_cache_refresh(key=k) for k in keys])
+        # The new key's ingestion metadata is refreshed on save (tagmanager.signals).
+        transaction.on_commit(lambda: container_ingest_meta_refresh(key=old_key))
     return container
 
 

@@ -4,12 +4,18 @@ from django.utils.crypto import get_random_string
 
 from tagmanager.models import Container, Tag, Trigger
 from tagmanager.selectors import container_has_unpublished_changes
-from tagmanager.services.containers import container_create, container_ensure_default_categories
+from tagmanager.services.containers import (
+    container_create,
+    container_ensure_default_categories,
+    container_update,
+)
 from tagmanager.services.publishing import container_publish
 from tagmanager.services.tags import tag_save, trigger_save
 
 DEMO_KEY = "demo"
-DEMO_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
+# "self": the demo page is served by the same host as the tag manager, on whatever name and
+# port; the two others let a copy of the demo page on a development server post too.
+DEMO_ORIGINS = ["self", "http://localhost:8000", "http://127.0.0.1:8000"]
 DEMO_COOKIES = {"analytics": ["_ga", "_ga_*"], "marketing": ["_fbp", "_gcl_au", "_ttp"]}
 
 DEMO_TRIGGERS = {
@@ -62,6 +68,10 @@ def demo_container_ensure() -> Container:
     container = Container.objects.filter(key=DEMO_KEY).first()
     if container is None:
         container = container_create(name="Demo shop", key=DEMO_KEY, allowed_origins=DEMO_ORIGINS)
+    elif missing := [o for o in DEMO_ORIGINS if o not in container.allowed_origins]:
+        container_update(
+            container=container, allowed_origins=[*container.allowed_origins, *missing]
+        )
     categories = {c.slug: c for c in container_ensure_default_categories(container=container)}
     for slug, cookies in DEMO_COOKIES.items():
         if categories[slug].cookies != cookies:

@@ -4,7 +4,9 @@ Three groups, each a fixed set of permissions (``ROLES``); a user may be in seve
 
 - "Tag editors" draft: tags, triggers, variables and consent categories, and read the rest;
 - "Tag publishers" also publish and roll back, and change container settings;
-- "Tag developers" also create and change tags that run code (custom HTML, script URL).
+- "Tag developers" also create and change tags that run code (custom HTML, script URL), and
+  read the dead letters (rejected events: what a broken integration sent, personal data
+  minimised but not gone, so not for every editor).
 
 Groups say what a user may do; container membership says where. ``role_groups_sync`` creates
 the groups or brings their permissions back to this definition, and is safe to run again::
@@ -25,7 +27,6 @@ _READ_MODELS = (
     "consentnotice",
     "consentrecord",
     "fireevent",
-    "deadletter",
     "fireeventdaily",
     "fireduplicatedaily",
     "consentdaily",
@@ -47,7 +48,11 @@ ROLES: dict[str, tuple[str, ...]] = {
         "tagmanager.publish_container",
         "tagmanager.change_container",
     ),
-    "Tag developers": (*EDITOR_PERMS, "tagmanager.change_code_tags"),
+    "Tag developers": (
+        *EDITOR_PERMS,
+        "tagmanager.change_code_tags",
+        "tagmanager.view_deadletter",
+    ),
 }
 
 

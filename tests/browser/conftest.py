@@ -412,7 +412,7 @@ def visit(browser):
         # reaching the live server while the database is being emptied for the next test.
         context.route(re.compile(r"/tm/(collect|consent)$"), lambda route: route.abort())
         context.close()
-    time.sleep(0.1)  # let a request already in the live server finish
+    # A request already in the live server is waited for before the flush (tests/conftest.py).
 
 
 # --- the admin, as a signed-in user; screenshots kept as test artifacts ---------------------------
