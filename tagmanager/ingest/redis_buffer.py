@@ -126,9 +126,10 @@ class RedisBuffer(IngestBuffer):
         except self.errors as exc:
             raise BufferUnavailable(f"Redis: {type(exc).__name__}: {exc}") from exc
         if nobody_awake or waiting % get_setting("INGEST_DRAIN_BATCH") == 0:
-            self._wake()
+            self.wake()
 
-    def _wake(self) -> None:
+    def wake(self) -> None:
+        """Send a drain task (it takes what waits; beat sends one now and then anyway)."""
         from celery import current_app
 
         try:
@@ -149,12 +150,17 @@ class RedisBuffer(IngestBuffer):
             returned += n
         return returned
 
+    def claim(self, *, batch: int, lease_until: float) -> tuple[str, list[bytes]]:
+        """Move up to ``batch`` waiting beacons to a new claim leased until ``lease_until``
+        (seconds since 1970); the claim's key and its items. Until the claim is deleted, or
+        its lease runs out and ``reclaim`` returns it, no other drainer sees them."""
+        claim = f"{self.claim_prefix}{uuid.uuid4().hex}"
+        items = self._claim(keys=[self.buffer, claim, self.leases], args=[batch, lease_until])
+        return claim, items
+
     def _take(self, batch: int, lease: float) -> int:
         """Claim up to ``batch`` beacons and store them; how many (0: the buffer is empty)."""
-        claim = f"{self.claim_prefix}{uuid.uuid4().hex}"
-        items = self._claim(
-            keys=[self.buffer, claim, self.leases], args=[batch, time.time() + lease]
-        )
+        claim, items = self.claim(batch=batch, lease_until=time.time() + lease)
         if not items:
             return 0
         try:

@@ -149,7 +149,7 @@ def redis_buffer(settings, monkeypatch):
         "INGEST_DRAIN_BATCH": 4,
         "INGEST_DRAIN_LINGER": 0,
     }
-    monkeypatch.setattr(RedisBuffer, "_wake", lambda self: None)  # this test drains itself
+    monkeypatch.setattr(RedisBuffer, "wake", lambda self: None)  # this test drains itself
     buffer = ingestion.ingest_buffer()
     yield buffer
     keys = list(buffer.client.scan_iter(match=f"{prefix}:*"))

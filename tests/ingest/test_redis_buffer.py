@@ -31,7 +31,7 @@ def buffer(settings, monkeypatch):
     wakes = []
     # Any RedisBuffer of this test (the service's own too) records its wake-ups instead.
     monkeypatch.setattr(
-        RedisBuffer, "_wake", lambda self: wakes.append(self.client.llen(self.buffer))
+        RedisBuffer, "wake", lambda self: wakes.append(self.client.llen(self.buffer))
     )
     buf = RedisBuffer(store=Store(), bury=Bury())
     buf.wakes = wakes
@@ -103,8 +103,7 @@ def test_a_dead_drainers_claim_comes_back_after_its_lease_and_is_stored_once(buf
     for n in range(5):
         buffer.push(beacon(n))
     # A drainer claims three beacons and dies before storing them (its lease runs out).
-    claim = f"{buffer.claim_prefix}dead"
-    taken = buffer._claim(keys=[buffer.buffer, claim, buffer.leases], args=[3, time.time() - 1])
+    _, taken = buffer.claim(batch=3, lease_until=time.time() - 1)
     assert len(taken) == 3
     assert buffer.status() == {"waiting": 2, "claims": 1, "expired_claims": 1}
     store = buffer.store
@@ -116,8 +115,7 @@ def test_a_dead_drainers_claim_comes_back_after_its_lease_and_is_stored_once(buf
 
 def test_a_live_claim_is_left_alone_until_its_lease_expires(buffer):
     buffer.push(beacon(1))
-    claim = f"{buffer.claim_prefix}busy"
-    buffer._claim(keys=[buffer.buffer, claim, buffer.leases], args=[3, time.time() + 60])
+    buffer.claim(batch=3, lease_until=time.time() + 60)
     assert buffer.reclaim() == 0
     assert buffer.reclaim(now=time.time() + 61) == 1
     assert buffer.status()["waiting"] == 1
