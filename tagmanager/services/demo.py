@@ -14,8 +14,8 @@ from tagmanager.services.tags import tag_save, trigger_save
 
 DEMO_KEY = "demo"
 # "self": the demo page is served by the same host as the tag manager, on whatever name and
-# port; the two others let a copy of the demo page on a development server post too.
-DEMO_ORIGINS = ["self", "http://localhost:8000", "http://127.0.0.1:8000"]
+# port (the two before it are what a preview link of the demo opens by default).
+DEMO_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000", "self"]
 DEMO_COOKIES = {"analytics": ["_ga", "_ga_*"], "marketing": ["_fbp", "_gcl_au", "_ttp"]}
 
 DEMO_TRIGGERS = {

@@ -38,7 +38,10 @@ def test_creates_the_groups_with_their_permissions():
         "tagmanager.publish_container",
         "tagmanager.change_container",
     }
-    assert perms(developers) - perms(editors) == {"tagmanager.change_code_tags"}
+    assert perms(developers) - perms(editors) == {
+        "tagmanager.change_code_tags",
+        "tagmanager.view_deadletter",  # rejected events: not for every editor
+    }
     assert not any(p.startswith("tagmanager.change_consentrecord") for p in perms(publishers))
 
 
