@@ -5,8 +5,11 @@ model permissions the app defines two of its own:
 
 - ``tagmanager.publish_container``: publish and roll back versions (editors only draft);
 - ``tagmanager.change_code_tags``: create or change tags that run code on the site
-  (custom HTML, script URL: any tag type with ``runs_code``), and the variables such tags
-  use (a ``{{cdn}}`` in a custom HTML tag makes the variable ``cdn`` part of that code).
+  (custom HTML, script URL: any tag type with ``runs_code``), and what decides what they run
+  or when: the variables they use (a ``{{cdn}}`` in a custom HTML tag makes the variable
+  ``cdn`` part of that code), their firing and blocking triggers and the variables those
+  triggers' conditions read, and their consent categories (``required`` would let them fire
+  without consent).
 
 Usage::
 
@@ -17,9 +20,9 @@ Usage::
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from tagmanager.models import Container, Tag, Variable
+from tagmanager.models import ConsentCategory, Container, Tag, Trigger, Variable
 from tagmanager.registry import tag_types, variable_refs
 
 PUBLISH = "tagmanager.publish_container"
@@ -73,13 +76,88 @@ def require_tag_type(user, tag_type: str) -> None:
         )
 
 
-def code_tag_variable_names(container_id: int) -> set[str]:
-    """The ``{{names}}`` the container's tags that run code use in their parameters."""
+def code_tags(container_id: int) -> QuerySet:
+    """The container's tags whose type runs code, enabled or not (enabling one is a change
+    too)."""
     code_types = [slug for slug, kind in tag_types().items() if kind.runs_code]
-    parameters = Tag.objects.filter(container_id=container_id, tag_type__in=code_types).values_list(
-        "parameters", flat=True
-    )
-    return set().union(*(variable_refs(p) for p in parameters))
+    return Tag.objects.filter(container_id=container_id, tag_type__in=code_types)
+
+
+def code_tag_triggers(container_id: int) -> QuerySet:
+    """The triggers that fire or block a code tag of the container."""
+    tags = code_tags(container_id)
+    return Trigger.objects.filter(
+        Q(fired_tags__in=tags) | Q(blocked_tags__in=tags), container_id=container_id
+    ).distinct()
+
+
+def code_tag_variable_names(container_id: int) -> set[str]:
+    """The variable names that decide what the container's code tags run, or when: the
+    ``{{names}}`` in their parameters, and the variables their triggers read."""
+    parameters = code_tags(container_id).values_list("parameters", flat=True)
+    names = set().union(*(variable_refs(p) for p in parameters))
+    for trigger in code_tag_triggers(container_id):
+        names |= variable_refs(trigger.parameters)
+        names |= {c.get("variable") for c in trigger.conditions if isinstance(c, dict)}
+    return {n for n in names if isinstance(n, str)}
+
+
+def _code_tag_names(tags: QuerySet) -> str:
+    names = list(tags.order_by("name").values_list("name", flat=True).distinct())
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def code_lock_reason(user, obj) -> str:
+    """Why ``user`` may not change or delete ``obj`` (a tag, trigger, consent category or
+    variable) because it decides what code the site runs, or when; "" when they may.
+
+    The admin shows it on the read-only page; the ``require_*`` functions raise it.
+    """
+    if obj is None or user.has_perm(CODE_TAGS):
+        return ""
+    if isinstance(obj, Tag):
+        if tag_type_runs_code(obj.tag_type):
+            return (
+                f"'{obj.name}' runs code on the site (custom HTML or script); only users "
+                "allowed to manage code tags may change or delete it."
+            )
+    elif isinstance(obj, Trigger) and obj.pk:
+        users = code_tags(obj.container_id).filter(
+            Q(firing_triggers=obj) | Q(blocking_triggers=obj)
+        )
+        if users.exists():
+            return (
+                f"Trigger '{obj.name}' decides when tags that run code fire "
+                f"({_code_tag_names(users)}); only users allowed to manage code tags may "
+                "change or delete it."
+            )
+    elif isinstance(obj, ConsentCategory) and obj.pk:
+        users = code_tags(obj.container_id).filter(categories=obj)
+        if users.exists():
+            return (
+                f"Consent category '{obj.slug}' decides whether tags that run code fire "
+                f"({_code_tag_names(users)}); only users allowed to manage code tags may "
+                "change or delete it."
+            )
+    elif isinstance(obj, Variable) and variable_feeds_code(obj):
+        return (
+            f"Variable '{obj.name}' is used by a tag that runs code (custom HTML or "
+            "script); only users allowed to manage code tags may change or delete it."
+        )
+    return ""
+
+
+def require_code_unlocked(user, obj) -> None:
+    """Raise ``PermissionDenied`` with the reason when ``code_lock_reason`` gives one."""
+    reason = code_lock_reason(user, obj)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def can_change_definition(user, obj) -> bool:
+    """Whether ``user`` may change or delete a tag, trigger, category or variable, as far as
+    code tags are concerned."""
+    return not code_lock_reason(user, obj)
 
 
 def variable_feeds_code(variable: Variable, *, name: str | None = None) -> bool:
@@ -99,10 +177,7 @@ def require_variable_change(user, variable: Variable, *, name: str | None = None
         return
     used = code_tag_variable_names(variable.container_id)
     if variable.name and variable.name in used:
-        raise PermissionDenied(
-            f"Variable '{variable.name}' is used by a tag that runs code (custom HTML or "
-            "script); only users allowed to manage code tags may change or delete it."
-        )
+        raise PermissionDenied(code_lock_reason(user, variable))
     if name and name in used:
         raise PermissionDenied(
             f"'{{{{{name}}}}}' is used by a tag that runs code (custom HTML or script); only "
@@ -112,4 +187,4 @@ def require_variable_change(user, variable: Variable, *, name: str | None = None
 
 def can_change_variable(user, variable: Variable) -> bool:
     """Whether ``user`` may change or delete ``variable`` (see require_variable_change)."""
-    return user.has_perm(CODE_TAGS) or not variable_feeds_code(variable)
+    return can_change_definition(user, variable)

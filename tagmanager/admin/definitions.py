@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from tagmanager import permissions
 from tagmanager.admin import summary
+from tagmanager.admin.code_lock import CodeLockAdmin
 from tagmanager.admin.containers import category_instance_save
 from tagmanager.admin.definition_forms import TagForm, TriggerForm, VariableForm
 from tagmanager.admin.deletion import ServiceDeleteAdmin
@@ -19,8 +20,10 @@ from tagmanager.services.tags import tag_save, trigger_save, variable_save
 
 
 @admin.register(ConsentCategory)
-class ConsentCategoryAdmin(ServiceDeleteAdmin, ContainerScopedAdmin):
+class ConsentCategoryAdmin(CodeLockAdmin, ServiceDeleteAdmin, ContainerScopedAdmin):
     form = ConsentCategoryAdminForm
+    change_form_template = "tagmanager/admin/typed_change_form.html"
+    code_lock_needed = "consent categories of tags that run code"
     list_display = ["slug", "display_name", "container", "required", "sale_or_sharing", "order"]
     list_filter = [("container", ContainerListFilter), "required"]
     list_select_related = ["container"]
@@ -39,6 +42,8 @@ class ConsentCategoryAdmin(ServiceDeleteAdmin, ContainerScopedAdmin):
         return summary.category_name(obj, obj.container.default_locale)
 
     def save_model(self, request, obj, form, change):
+        if change:
+            permissions.require_code_unlocked(request.user, obj)
         form.instance = category_instance_save(form.cleaned_data["container"], obj)
 
     def delete_object(self, obj):
@@ -54,7 +59,7 @@ class _ServiceSavedAdmin(ServiceDeleteAdmin, TypedAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(_ServiceSavedAdmin):
+class TagAdmin(CodeLockAdmin, _ServiceSavedAdmin):
     form = TagForm
     list_display = ["name", "type_label", "container", "category_list", "summary", "enabled"]
     list_filter = [("container", ContainerListFilter), "tag_type", "enabled", CategoryListFilter]
@@ -90,28 +95,9 @@ class TagAdmin(_ServiceSavedAdmin):
             .prefetch_related("categories", "firing_triggers", "blocking_triggers")
         )
 
-    # Tags that run code: only for users with tagmanager.change_code_tags, enforced here and
-    # in the form's type choices, not merely hidden.
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None:
-            return permissions.can_use_tag_type(request.user, obj.tag_type)
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        if allowed and obj is not None:
-            return permissions.can_use_tag_type(request.user, obj.tag_type)
-        return allowed
-
-    def get_deleted_objects(self, objs, request):
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if not request.user.has_perm(permissions.CODE_TAGS) and any(
-            permissions.tag_type_runs_code(tag.tag_type) for tag in objs
-        ):
-            perms_needed = {*perms_needed, "tags that run code (custom HTML, scripts)"}
-        return deleted, model_count, perms_needed, protected
+    # Tags that run code: only for users with tagmanager.change_code_tags, enforced by
+    # CodeLockAdmin and in the form's type choices, not merely hidden.
+    code_lock_needed = "tags that run code (custom HTML, scripts)"
 
     def delete_object(self, obj):
         tag_delete(tag=obj)
@@ -138,7 +124,7 @@ class TagAdmin(_ServiceSavedAdmin):
 
 
 @admin.register(Trigger)
-class TriggerAdmin(_ServiceSavedAdmin):
+class TriggerAdmin(CodeLockAdmin, _ServiceSavedAdmin):
     form = TriggerForm
     list_display = ["name", "type_label", "container", "description"]
     list_filter = [("container", ContainerListFilter), "trigger_type"]
@@ -146,6 +132,8 @@ class TriggerAdmin(_ServiceSavedAdmin):
     search_fields = ["name"]
     head_fields = ["container", "trigger_type", "name"]
     tail_fieldsets = [("Conditions", {"fields": ["conditions"]})]
+    # The triggers of code tags decide when code runs (CodeLockAdmin).
+    code_lock_needed = "triggers of tags that run code"
 
     @admin.display(description="Type", ordering="trigger_type")
     def type_label(self, obj):
@@ -161,6 +149,8 @@ class TriggerAdmin(_ServiceSavedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        if change:
+            permissions.require_code_unlocked(request.user, obj)
         form.instance = trigger_save(
             container=data["container"],
             name=data["name"],
@@ -172,7 +162,7 @@ class TriggerAdmin(_ServiceSavedAdmin):
 
 
 @admin.register(Variable)
-class VariableAdmin(_ServiceSavedAdmin):
+class VariableAdmin(CodeLockAdmin, _ServiceSavedAdmin):
     form = VariableForm
     list_display = ["name", "variable_type", "container"]
     list_filter = [("container", ContainerListFilter), "variable_type"]
@@ -182,24 +172,7 @@ class VariableAdmin(_ServiceSavedAdmin):
 
     # A variable a code tag uses is part of that code: only for users with
     # tagmanager.change_code_tags (read-only page and refused delete for the others).
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None:
-            return permissions.can_change_variable(request.user, obj)
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        if allowed and obj is not None:
-            return permissions.can_change_variable(request.user, obj)
-        return allowed
-
-    def get_deleted_objects(self, objs, request):
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if any(not permissions.can_change_variable(request.user, v) for v in objs):
-            perms_needed = {*perms_needed, "variables that tags running code use"}
-        return deleted, model_count, perms_needed, protected
+    code_lock_needed = "variables that tags running code use"
 
     def delete_object(self, obj):
         variable_delete(variable=obj)

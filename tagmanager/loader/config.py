@@ -5,7 +5,7 @@ import json
 
 from django.core.exceptions import ValidationError
 
-from tagmanager.registry import get_type, variable_refs
+from tagmanager.registry import get_type, tag_types, variable_refs
 from tagmanager.registry.conditions import conditions_validate
 from tagmanager.registry.variables import is_builtin
 
@@ -86,6 +86,27 @@ def config_problems(config: dict) -> list[str]:
     return problems
 
 
+def config_code_problems(config: dict) -> list[str]:
+    """The vendor ids and URLs of a configuration's tags that are not fixed: an id with a
+    ``{{variable}}`` or off its pattern, a URL with one in its scheme or host.
+
+    Publishing finds these with every other problem (``config_problems``); a rollback checks
+    them again, as an old snapshot may predate the rule.
+    """
+    problems = []
+    types = tag_types()
+    for tag in config["tags"]:
+        kind = types.get(tag["type"])
+        for param in kind.params if kind else ():
+            if param.fixed_rule() is None or param.name not in tag["params"]:
+                continue
+            try:
+                param.clean(tag["params"][param.name])
+            except ValidationError as exc:
+                problems += [f"Tag {tag['name']!r}: {param.name}: {m}" for m in exc.messages]
+    return problems
+
+
 def config_finalize(draft: dict, *, version: int) -> dict:
     """The draft stamped with its version number and content hash: what a version stores."""
     config = {**draft, "v": CONFIG_SCHEMA, "version": version}
@@ -122,6 +143,10 @@ def config_served(config: dict) -> dict:
     number ``v``, category flags that are false (``required``, ``saleSharing``), and event
     names other than those the tags of a type can be fired for and the vendor spells
     differently (without an entry the runtime sends the event's own name).
+
+    ``fixed`` is added: per tag type in use, the parameters the runtime checks before a fire
+    (vendor ids against their pattern, URLs against their published origin), from the type
+    registry, so the rule has one source.
     """
     served = {k: v for k, v in config.items() if k not in ("hash", "v")}
     served["consent"] = {
@@ -146,4 +171,10 @@ def config_served(config: dict) -> dict:
         if kept:
             events[tag_type] = kept
     served["events"] = events
+    types = tag_types()
+    served["fixed"] = {
+        slug: rules
+        for slug in sorted({t["type"] for t in config["tags"]})
+        if slug in types and (rules := types[slug].fixed_params())
+    }
     return served

@@ -103,6 +103,12 @@ class TagType(BaseType):
     # Whether creating or changing this tag runs arbitrary code on the site.
     runs_code: bool = False
 
+    @classmethod
+    def fixed_params(cls) -> dict[str, str]:
+        """``{name: rule}`` of the parameters the browser's runtime checks before a fire: a
+        vendor id's pattern, or ``""`` for a URL (see ``Param.fixed_rule``)."""
+        return {p.name: rule for p in cls.params if (rule := p.fixed_rule()) is not None}
+
 
 class TriggerType(BaseType):
     pass

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 
 VARIABLE_REF = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
+# A URL's scheme and authority (userinfo, host, port): everything up to the path, query or
+# fragment.
+_ORIGIN = re.compile(r"[^:]*:/*[^/?#]*")
 
 
 def variable_refs(value) -> set[str]:
@@ -26,8 +29,13 @@ class Param:
     """One parameter of a type.
 
     ``kind`` is one of: text, url, id, int, decimal, bool, choice, html, selector, mapping,
-    int_list. ``pattern`` (for id/text) is a regular expression the whole value must match;
-    values that are ``{{variable}}`` references skip the pattern, they are resolved in the browser.
+    int_list. ``pattern`` (for id/text) is a regular expression the whole value must match; a
+    text that is one ``{{variable}}`` reference skips it (it is resolved in the browser).
+
+    What reaches the browser as code is fixed when a version is published: an ``id`` (a vendor
+    id, which decides what the vendor's script runs) takes no ``{{variable}}`` and always
+    matches its pattern, and a ``url`` takes variables only after its scheme and host. The
+    runtime enforces the same with ``fixed_rule()``, shipped in the loader's configuration.
     """
 
     name: str
@@ -73,6 +81,16 @@ class Param:
             )
         return value
 
+    def fixed_rule(self) -> str | None:
+        """What the browser's runtime checks before using this parameter's value: for an id,
+        the pattern the value must match as published (never substituted); for a URL, ``""``
+        (its origin must be the published one after substitution); else None."""
+        if self.kind == "id":
+            return self.pattern or r"[\s\S]*"
+        if self.kind == "url":
+            return ""
+        return None
+
     def _match(self, value: str, message: str) -> str:
         is_reference = VARIABLE_REF.fullmatch(value)
         if self.pattern and not is_reference and not re.fullmatch(self.pattern, value):
@@ -90,11 +108,20 @@ class Param:
         value = self._string(value)
         example = self.extra.get("example", "")
         hint = f" (for example {example})" if example else ""
-        return self._match(value, f"'{value}' is not a valid {self.label}{hint}.")
+        # Whoever sets a variable (a page's URL, a cookie, an editor) would choose the vendor
+        # id, and with it the code the vendor's script runs: an id is fixed on publish.
+        if "{{" in value:
+            raise ValidationError(
+                f"Enter the id itself{hint}, not a {{{{variable}}}}: ids are fixed when you "
+                "publish.",
+                code="variable_id",
+            )
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise ValidationError(f"'{value}' is not a valid {self.label}{hint}.", code="invalid")
+        return value
 
     def _clean_url(self, value):
         value = self._string(value)
-        # Variables may stand in any part but the scheme and host.
         probe = VARIABLE_REF.sub("x", value)
         parts = urlsplit(probe)
         if parts.scheme not in ("https", "http") or not parts.netloc:
@@ -102,8 +129,17 @@ class Param:
                 "Enter an absolute http(s) URL, such as https://example.com/pixel.gif.",
                 code="invalid",
             )
-        if any(c in probe for c in "\"'<> \n\r\t"):
+        # A backslash ends the host for browsers but not for urlsplit: refused, so both agree.
+        if any(c in probe for c in "\"'<> \n\r\t\\"):
             raise ValidationError("URL contains characters that are not allowed.", code="invalid")
+        # Variables may stand in the path, query and fragment only: a variable in the scheme or
+        # host would let whoever sets it (a link's utm_source ...) choose where code comes from.
+        if "{" in _ORIGIN.match(value).group():
+            raise ValidationError(
+                "The scheme and host of a URL are fixed when you publish: put {{variables}} "
+                "only after the host, e.g. https://cdn.example.com/{{path}}.",
+                code="variable_host",
+            )
         return value
 
     def _clean_int(self, value):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from tagmanager.loader.config import config_finalize, config_problems
+from tagmanager.loader.config import config_code_problems, config_finalize, config_problems
 from tagmanager.loader.serve import loader_cache_refresh
 from tagmanager.models import Container, ContainerVersion
 from tagmanager.selectors import container_draft_config
@@ -53,10 +53,17 @@ def container_publish(*, container: Container, author=None, notes: str = "") -> 
 def container_rollback(
     *, container: Container, version: ContainerVersion, author=None, notes: str = ""
 ) -> ContainerVersion:
-    """Publish an older version's snapshot again, as a new version number."""
+    """Publish an older version's snapshot again, as a new version number.
+
+    Raises ``ValidationError`` when the snapshot has a vendor id or URL host that is not fixed
+    (published before that rule): it would let a page's URL or cookie choose code.
+    """
     if version.container_id != container.pk:
         raise ValidationError("That version belongs to another container.")
     draft = {k: v for k, v in version.config.items() if k not in ("v", "version", "hash")}
+    problems = config_code_problems(draft)
+    if problems:
+        raise ValidationError(problems)
     return _snapshot(
         container=container,
         draft=draft,

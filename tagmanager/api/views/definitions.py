@@ -105,7 +105,9 @@ def _crud_schema(name: str, create, change, output):
     s.CategoryOutputSerializer,
 )
 class CategoryViewSet(_DefinitionViewSet):
-    """Consent categories; removing one that tags still need is a 409."""
+    """Consent categories; removing one that tags still need is a 409. A category a custom HTML
+    or script tag needs decides whether that code runs: changing or removing it needs
+    tagmanager.change_code_tags."""
 
     queryset = ConsentCategory.objects.select_related("container").order_by(
         "container__name", "order", "slug", "pk"
@@ -116,10 +118,17 @@ class CategoryViewSet(_DefinitionViewSet):
     filterset_class = CategoryFilter
     fields_kept = CATEGORY_FIELDS
 
+    def update(self, request, pk=None, partial=False):
+        # Before validation, as for code tags: the answer is 403 whatever the body.
+        permissions.require_code_unlocked(request.user, self.get_object())
+        return super().update(request, pk=pk, partial=partial)
+
     def save(self, *, container, data, instance=None):
+        permissions.require_code_unlocked(self.request.user, instance)
         return category_save(container=container, category=instance, **data)
 
     def remove(self, instance):
+        permissions.require_code_unlocked(self.request.user, instance)
         category_delete(category=instance)
 
 
@@ -191,7 +200,9 @@ class TagViewSet(_DefinitionViewSet):
     "Trigger", s.TriggerCreateSerializer, s.TriggerInputSerializer, s.TriggerOutputSerializer
 )
 class TriggerViewSet(_DefinitionViewSet):
-    """Triggers; removing one that tags still use is a 409."""
+    """Triggers; removing one that tags still use is a 409. A trigger that fires or blocks a
+    custom HTML or script tag decides when that code runs: changing or removing it needs
+    tagmanager.change_code_tags."""
 
     queryset = Trigger.objects.select_related("container").order_by("container__name", "name", "pk")
     serializer_class = s.TriggerOutputSerializer
@@ -200,10 +211,16 @@ class TriggerViewSet(_DefinitionViewSet):
     filterset_class = TriggerFilter
     fields_kept = ("name", "trigger_type", "parameters", "conditions")
 
+    def update(self, request, pk=None, partial=False):
+        permissions.require_code_unlocked(request.user, self.get_object())
+        return super().update(request, pk=pk, partial=partial)
+
     def save(self, *, container, data, instance=None):
+        permissions.require_code_unlocked(self.request.user, instance)
         return trigger_save(container=container, trigger=instance, **data)
 
     def remove(self, instance):
+        permissions.require_code_unlocked(self.request.user, instance)
         trigger_delete(trigger=instance)
 
 

@@ -3,13 +3,15 @@
  * The server fills the two string arguments at the end with JSON string literals (the
  * configuration as JSON text, the banner CSS); see docs/loader.md. Nothing here is generated
  * from data: no eval, no new Function. The build only strips comments and whitespace (rjsmin)
- * and the loader is on every page (budget: 7 KB gzip with a config), hence the terse style.
+ * and the loader is on every page (budget: 7,700 bytes gzip with a config), hence the terse
+ * style.
  * Two builds come from this one source (tagmanager/loader/build.py): the live loader leaves out
  * the regions marked <debug> (the preview's instrumentation, which calls the debug panel P of
  * debug.js), the preview leaves out those marked <live> (the switch to a preview).
  * Legend:
  *   C config, K its consent part, A categories, G granted (slug -> bool), S the decision in
- *   force {id, src}, Q fires waiting for consent [tag, event, trigger id], I triggers by id,
+ *   force {id, src, k: its secret}, Q fires waiting for consent [tag, event, trigger id],
+ *   I triggers by id,
  *   E an event {y: type, n: name, d: data, el: element, t: the one trigger it is for},
  *   M the loader's own script element when it runs again after a refused preview.
  */
@@ -43,6 +45,10 @@
     CQ = [], // collect events waiting for a flush
     BOX = {}, // banner checkboxes by slug
     ct, // collect flush timer
+    OB = [], // unsent consent decisions, when localStorage is blocked
+    busy, // a consent POST is on its way
+    tries = 0, // failed consent POSTs in a row
+    rt, // consent retry timer
     UI, PR, OP, SV, SB, ST, prefs, ret,
     dl = (w.dataLayer = w.dataLayer || []), // (the gtag stub pushes to the global one)
     gtag = (w.gtag =
@@ -91,6 +97,50 @@
           );
       } catch (e) {}
     },
+    // A decision's secret: its hash goes with the decision, the secret itself (kept in the
+    // consent cookie) with the next one, proving both were made by this browser.
+    secret = () => uuid().replace(/-/g, ""),
+    // Hex SHA-256 of s, or null: Web Crypto exists on https and localhost only.
+    sha = s =>
+      Promise.resolve(s)
+        .then(s => s && crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)))
+        .then(b => (b ? [...new Uint8Array(b)].map(x => (x | 256).toString(16).slice(1)).join("") : null), () => null),
+    // Consent decisions the server has not confirmed, oldest first, at most 20: kept in
+    // localStorage across page loads (read again before each change, so that decisions another
+    // tab added are kept). f maps the list to the new one.
+    outbox = (f, q, n = "tm_consent_outbox." + C.key) => {
+      try {
+        q = JSON.parse(localStorage[n] || "[]").filter(i => i.b.consent_id);
+      } catch (e) {
+        q = OB;
+      }
+      OB = q = f(q).slice(-20);
+      try {
+        q[0] ? (localStorage[n] = JSON.stringify(q)) : localStorage.removeItem(n);
+      } catch (e) {}
+      return q;
+    },
+    // Posts the oldest waiting decision, the next one only after it: a decision reaches the
+    // server after the one it replaced. The answer is read (CORS; still a simple request):
+    // stored (2xx) or refused for good (4xx but 408 and 429) drops it; anything else (5xx,
+    // network) keeps it, retried after about 1, 2, 4 ... s (at most 5 min, +-50% so that
+    // browsers spread out) and on every page load. A resent decision is stored once.
+    send = i => {
+      if (busy || !(i = outbox(q => q)[0])) return;
+      busy = 1;
+      clearTimeout(rt);
+      sha(i.s)
+        .then(h =>
+          fetch(base + "consent", { method: "POST", body: JSON.stringify({ ...i.b, secret_sha256: h }), keepalive: !0, credentials: "omit" })
+        )
+        .then(r => r.status, () => 0)
+        .then(s => {
+          busy = 0;
+          (s > 199 && s < 300) || (s > 399 && s < 500 && s != 408 && s != 429)
+            ? (outbox(q => q.filter(o => o.b.consent_id != i.b.consent_id)), (tries = 0), send())
+            : (rt = setTimeout(send, Math.min(3e5, 1e3 * 2 ** tries++) * (0.5 + Math.random())));
+        });
+    },
     // Adds value (as a number) and currency when present.
     vc = (o, v, c) => ((v = parseFloat(v)) == v && (o.value = v), c && (o.currency = c), o),
     script = (u, async, s) => (
@@ -119,9 +169,10 @@
   gtag("consent", "default", deny);
   K.regionDefaults.forEach(r => gtag("consent", "default", r));
 
-  // --- stored decision: 1.<consent id>.<revision>.<slugs joined by ->.<unix seconds>.<source> ---
+  // --- stored decision: 1.<consent id>.<revision>.<slugs joined by ->.<unix seconds>.<source>
+  // .<secret> (cookies written before the secret existed have 6 fields, and no proof) -------
   var ck = (jar()[K.cookie] || "").split("."),
-    ok = ck.length == 6 && ck[0] == 1 && ck[1] && ck[2] == K.revision && ck[4] > 0 && now() - ck[4] < life,
+    ok = ck.length >> 1 == 3 && ck[0] == 1 && ck[1] && ck[2] == K.revision && ck[4] > 0 && now() - ck[4] < life,
     lang = d.documentElement.lang,
     prim = lang.split("-")[0],
     def = K.defaultLocale,
@@ -137,12 +188,14 @@
     gtag("consent", "update", u);
   }
 
-  function record(action, source, prev) {
-    post("consent", {
+  // Records decision S, which replaced prev ({} for none): queued, then sent (see send).
+  function record(action, source, prev, b) {
+    b = {
       key: C.key,
       version: C.version, // tells the server which texts the visitor saw
       consent_id: S.id,
-      previous_consent_id: prev || null,
+      previous_consent_id: prev.id || null,
+      previous_secret: prev.k || null, // the proof that this browser made prev
       revision: K.revision,
       locale: L,
       categories: { ...G },
@@ -150,23 +203,32 @@
       source,
       gpc: gpcSeen,
       url: loc.origin + loc.pathname
-    });
+    };
+    /*<debug>*/
+    return P.sent("consent", b); // a preview records nothing: the panel shows it instead
+    /*</debug>*/
+    outbox(q => [...q, { b, s: S.k }]);
+    send();
   }
 
-  if (ok) (S = { id: ck[1], src: ck[5] }), consentMode();
+  if (ok) (S = { id: ck[1], src: ck[5], k: ck[6] }), consentMode();
   else if (gpc) {
     // Record the GPC signal once per session; no cookie, so the banner still asks about the rest.
-    S = { id: store("sessionStorage", "tm_gpc"), src: "gpc" };
-    S.id || (record("gpc", "gpc", (S.id = uuid())), store("sessionStorage", "tm_gpc", S.id));
+    ck = (store("sessionStorage", "tm_gpc") || "").split(".");
+    S = { id: ck[0], src: "gpc", k: ck[1] };
+    S.id || ((S = { id: uuid(), src: "gpc", k: secret() }), record("gpc", "gpc", {}), store("sessionStorage", "tm_gpc", S.id + "." + S.k));
   }
+  /*<live>*/
+  send(); // what earlier pages could not deliver
+  /*</live>*/
 
   // One decision; want(category) says whether the visitor wants it.
   function decide(want, action, source) {
-    var prev = S.id,
+    var prev = S,
       q = Q;
     A.forEach(c => (G[c.slug] = allow(c, want(c))));
-    S = { id: uuid(), src: source };
-    cookie(K.cookie, [1, S.id, K.revision, on().join("-"), now(), source].join("."), life, K.cookieDomain);
+    S = { id: uuid(), src: source, k: secret() };
+    cookie(K.cookie, [1, S.id, K.revision, on().join("-"), now(), source, S.k].join("."), life, K.cookieDomain);
     consentMode();
     record(action, source, prev);
     // Delete the cookies declared by the categories now denied ("_ga_*" = prefix), for every
@@ -332,8 +394,17 @@
       s && store(s, k, 1);
     }
     try {
-      // One broken tag (throws, bad params) never stops the others.
-      for (k in tag.params) p[k] = sub(tag.params[k], E, k == "url" || k == "src" ? enc : k == "html" && esc);
+      // One broken tag (throws, bad params) never stops the others. Code is chosen on publish
+      // (C.fixed, from tagmanager.registry): a vendor id (x: its pattern) is used as published
+      // and must match; a URL (x == "") must keep the origin it was published with, whatever
+      // its variables hold ("%" in place of each makes one in the host fail).
+      for (k in tag.params) {
+        var t = tag.params[k],
+          x = (C.fixed[tag.type] || {})[k];
+        p[k] = x ? t : sub(t, E, x == "" ? enc : k == "html" && esc);
+        if (x ? !RegExp("^(?:" + x + ")$").test(t) : x == "" && new URL(p[k]).origin != new URL(t.replace(/\{\{.*?\}\}/g, "%")).origin)
+          throw k + " refused";
+      }
       TYPES[tag.type](p, E, p.event_name || (C.events[tag.type] || {})[E.n] || E.n);
       /*<debug>*/
       P.tag(E, tag, ["fired", I[tid], p]);
