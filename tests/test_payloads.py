@@ -1,3 +1,4 @@
+import hashlib
 import json
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from tagmanager.payloads import (
     PayloadError,
     collect_events,
+    consent_parse,
     consent_violation,
     container_key,
     fire_event_parse,
@@ -129,3 +131,40 @@ def test_consent_violation():
     assert consent_violation(required=["marketing"], granted=("necessary",))
     assert not consent_violation(required=["marketing"], granted=("marketing", "necessary"))
     assert not consent_violation(required=None, granted=())
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=10), c, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(secret=_json, sha=_json)
+def test_link_proof_fields_parse_totally(secret, sha):
+    """Whatever the proof fields hold: a decision with a hash (or none), or a 400 naming the
+    hash; a presented secret is only ever hashed (or ignored as no proof), never refused."""
+    body = {
+        "consent_id": "3b0c5a52-7c1e-4b9a-9d55-0d5f8c7b1a10",
+        "previous_consent_id": "0f5b4c1e-1111-4b9a-9d55-0d5f8c7b1a10",
+        "categories": {},
+        "action": "reject_all",
+        "source": "banner",
+        "previous_secret": secret,
+        "secret_sha256": sha,
+    }
+    try:
+        data = consent_parse(body)
+    except PayloadError as exc:
+        assert "secret_sha256" in str(exc)
+        return
+    for digest in (data.secret_sha256, data.previous_secret_sha256):
+        assert digest == "" or (len(digest) == 64 and set(digest) <= set("0123456789abcdef"))
+    if isinstance(secret, str) and 0 < len(secret) <= 256 and "\x00" not in secret:
+        try:
+            expected = hashlib.sha256(secret.encode()).hexdigest()
+        except UnicodeEncodeError:  # an unpaired surrogate: no proof
+            expected = ""
+    else:
+        expected = ""
+    assert data.previous_secret_sha256 == expected

@@ -19,6 +19,15 @@ def demo():
     return demo_container_ensure()
 
 
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def proof(secret: str, previous: str | None = None) -> dict:
+    """The link-proof fields the runtime sends: its secret's hash, the previous one's secret."""
+    return {"secret_sha256": sha256(secret), "previous_secret": previous}
+
+
 def decision(**fields):
     return {
         "key": "demo",
@@ -49,7 +58,7 @@ def test_decision_is_recorded_with_every_field(client):
     body = decision()
     response = post(client, body, REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="Mozilla/5.0 test")
     assert response.status_code == 201
-    record = ConsentRecord.objects.get(pk=response.json()["id"])
+    record = ConsentRecord.objects.get(consent_id=response.json()["id"])
     assert str(record.consent_id) == body["consent_id"] == response.json()["consent_id"]
     assert record.categories == {
         "necessary": True,
@@ -100,10 +109,103 @@ def test_required_categories_cannot_be_refused(client):
 
 
 def test_retried_post_is_not_recorded_twice(client):
-    body = decision(previous_consent_id=str(uuid.uuid4()))
-    first, second = post(client, body), post(client, body)
-    assert first.json() == second.json()
+    body = decision(previous_consent_id=str(uuid.uuid4()), **proof("s1", previous="s0"))
+    answers = [post(client, body) for _ in range(3)]
+    # The runtime resends until it reads a 2xx: each copy gets the same answer, one record.
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert answers[0].json()["id"] == body["consent_id"]
     assert ConsentRecord.objects.count() == 1
+
+
+def test_response_exposes_no_sequential_id(client):
+    bodies = [decision(), decision()]
+    answers = [post(client, body).json() for body in bodies]
+    records = [ConsentRecord.objects.get(consent_id=b["consent_id"]) for b in bodies]
+    for answer, body, record in zip(answers, bodies, records, strict=True):
+        assert answer == {"id": body["consent_id"], "consent_id": body["consent_id"]}
+        assert not {record.pk, str(record.pk)} & set(answer.values())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"categories": {"analytics": False}},
+        {"categories": {"analytics": True, "marketing": True}},
+        {"action": "accept_all"},
+        {"source": "preferences"},
+        {"gpc": True},
+        {"url": "https://shop.example/other"},
+        {"previous_consent_id": str(uuid.uuid4())},
+        {"secret_sha256": hashlib.sha256(b"another browser").hexdigest()},
+        {"previous_secret": "another secret"},
+    ],
+)
+def test_a_consent_id_reused_for_another_decision_is_a_409(client, change):
+    body = decision(previous_consent_id=str(uuid.uuid4()), **proof("s1", previous="s0"))
+    stored = post(client, body)
+    response = post(client, {**body, **change})
+    assert response.status_code == 409 and body["consent_id"] in response.json()["error"]
+    assert response["Access-Control-Allow-Origin"] == ORIGIN  # read by the runtime: dropped
+    assert list(ConsentRecord.objects.values_list("consent_id", flat=True)) == [
+        uuid.UUID(stored.json()["id"])
+    ]
+    # The same decision, resent, is still the stored one (unknown or required categories
+    # as the record has them count as the same).
+    assert post(client, {**body, "categories": {**body["categories"]}}).status_code == 201
+    required_refused = {**body["categories"], "necessary": False}
+    assert post(client, {**body, "categories": required_refused}).status_code == 201
+
+
+def test_refusals_are_readable_by_the_page(client):
+    """The runtime drops a decision on a 4xx it can read (but 408 and 429) and retries what it
+    cannot read: a refusal for good must carry the CORS header, also to a refused origin."""
+    refused = {
+        404: post(client, decision(key="nope")),
+        403: post(client, decision(), origin="https://other.example"),
+        400: post(client, decision(action="maybe")),
+    }
+    for status, response in refused.items():
+        assert response.status_code == status
+    assert refused[404]["Access-Control-Allow-Origin"] == ORIGIN
+    assert refused[403]["Access-Control-Allow-Origin"] == "https://other.example"
+    assert refused[400]["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_link_proof_is_kept_as_hashes_never_the_secret(client):
+    first = decision(**proof("first secret"))
+    second = decision(
+        previous_consent_id=first["consent_id"], **proof("second secret", previous="first secret")
+    )
+    for body in (first, second):
+        assert post(client, body).status_code == 201
+    older, newer = (ConsentRecord.objects.get(consent_id=b["consent_id"]) for b in (first, second))
+    assert older.secret_sha256 == sha256("first secret") == newer.previous_secret_sha256
+    assert newer.secret_sha256 == sha256("second secret")
+    stored = json.dumps(list(ConsentRecord.objects.values()), default=str)
+    assert "first secret" not in stored and "second secret" not in stored
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "previous_hash"),
+    [
+        ({"secret_sha256": "abc"}, 400, None),
+        ({"secret_sha256": 7}, 400, None),
+        # A proof that cannot be one leaves the link unproven; the decision is kept.
+        ({"previous_secret": 12345}, 201, ""),
+        ({"previous_secret": "x" * 257}, 201, ""),
+        ({"previous_secret": "nul\x00"}, 201, ""),
+        ({"previous_consent_id": None, "previous_secret": "orphan"}, 201, ""),
+    ],
+)
+def test_link_proof_fields_are_checked(client, change, status, previous_hash):
+    body = decision(**{"previous_consent_id": str(uuid.uuid4()), **change})
+    response = post(client, body)
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert ConsentRecord.objects.get().previous_secret_sha256 == previous_hash
+    else:
+        assert "secret_sha256" in response.json()["error"]
 
 
 @pytest.mark.parametrize(

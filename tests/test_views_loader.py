@@ -146,10 +146,11 @@ def test_hostile_texts_stay_data():
 
 
 def test_loader_size_budget(published):
-    """Runtime + banner + CSS + demo config: at most 7 KB (7,000 bytes) gzip -9."""
+    """Runtime + banner + CSS + demo config: at most 7,700 bytes gzip -9 (7,000 until consent
+    decisions were kept and retried until delivered, with proof of their links)."""
     _, version = published
     body = loader_source(config_served(version.config)).encode()
-    assert len(gzip.compress(body, 9)) <= 7000
+    assert len(gzip.compress(body, 9)) <= 7700
 
 
 def test_demo_container_is_published_by_the_demo_command(client):

@@ -1,6 +1,6 @@
 """Admin page: export a container's consent records as CSV or JSON, streamed. Either one
-visitor's (a consent id and every id linked to it through ``previous_consent_id``: a
-data-subject request) or a date range (an audit).
+visitor's (a consent id and the ids linked to it through a proven ``previous_consent_id``,
+see ``services.export``: a data-subject request) or a date range (an audit).
 
 Who may: users with view permission on consent records, for the containers they are members
 of (superusers: all). URL name ``admin:tagmanager_consentrecord_export``; the consent record
@@ -43,8 +43,8 @@ class ConsentExportForm(forms.Form):
     consent_id = forms.UUIDField(
         label="Consent id",
         required=False,
-        help_text="One visitor's records (a data-subject request): this consent id and every "
-        "id linked to it through the previous consent id, both ways.",
+        help_text="One visitor's records (a data-subject request): this consent id and the "
+        "ids linked to it through a proven previous consent id, both ways (at most 100).",
         widget=forms.TextInput(attrs={"class": "vTextField", "autocomplete": "off"}),
     )
     since = forms.DateField(

@@ -137,6 +137,20 @@ class ConsentRecord(models.Model):
     page_url = models.URLField(_("page URL"), max_length=2048, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
     ip_truncated = models.GenericIPAddressField(_("IP (truncated)"), null=True, blank=True)
+    # Link proof (see services.export.previous_proven): the sha256 of the random secret the
+    # browser kept for this decision, and of the secret it presented for the previous one.
+    # Never a secret itself.
+    # (db_default: rows written by SQL without them, e.g. the benchmarks', hold no proof.)
+    secret_sha256 = models.CharField(
+        _("sha256 of this decision's secret"), max_length=64, blank=True, default="", db_default=""
+    )
+    previous_secret_sha256 = models.CharField(
+        _("sha256 of the secret presented for the previous decision"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+    )
     # Hash chain, filled by the sealing job.
     seal_index = models.PositiveBigIntegerField(null=True, blank=True)
     seal_hash = models.CharField(max_length=64, blank=True)

@@ -52,25 +52,53 @@ def consent_notice_get_or_create(
     return notice
 
 
+class ConsentIdTaken(Exception):
+    """A decision reuses the consent id of a stored record with other content (a resend is
+    the same decision again): the visitor's browser never does that, so it is refused."""
+
+
 def consent_record_create(
     *, container: Container, data: ConsentData, ip: str | None, user_agent: str
 ) -> ConsentRecord:
-    """Store one decision. Posting the same consent id again returns the stored record (also
-    when two copies race: the database holds one record per consent id and container).
+    """Store one decision. Posting the same decision again (the runtime retries until the
+    server has it) returns the stored record, also when two copies race: the database holds
+    one record per consent id and container. The same consent id with other content raises
+    ConsentIdTaken.
 
     The notice is rebuilt from the published version the visitor's loader carried, so the
-    record points at the exact text shown. Only the truncated IP is kept.
+    record points at the exact text shown. Only the truncated IP is kept, and of the link proof
+    only hashes (see ``tagmanager.services.export.previous_proven``).
     """
     existing = ConsentRecord.objects.filter(container=container, consent_id=data.consent_id)
-    if record := existing.first():
-        return record
+    if record := existing.select_related("notice").first():
+        return _resent(record, data)
     try:
         with transaction.atomic():
             return _record_create(container=container, data=data, ip=ip, user_agent=user_agent)
     except IntegrityError:
-        if record := existing.first():
-            return record
+        if record := existing.select_related("notice").first():
+            return _resent(record, data)
         raise
+
+
+def _resent(record: ConsentRecord, data: ConsentData) -> ConsentRecord:
+    """``record`` when ``data`` is the same decision sent again, else ConsentIdTaken."""
+    required = {c["slug"] for c in record.notice.texts.get("categories", []) if c["required"]}
+    categories = {s: s in required or data.categories.get(s, False) for s in record.categories}
+    same = (
+        set(data.categories) <= set(record.categories)
+        and categories == record.categories
+        and (data.action, data.source, data.gpc, data.page_url)
+        == (record.action, record.source, record.gpc, record.page_url)
+        and (data.previous_consent_id or "") == str(record.previous_consent_id or "")
+        and (data.secret_sha256, data.previous_secret_sha256)
+        == (record.secret_sha256, record.previous_secret_sha256)
+    )
+    if not same:
+        raise ConsentIdTaken(
+            f"Consent id {data.consent_id} is already recorded for another decision."
+        )
+    return record
 
 
 def _record_create(
@@ -115,4 +143,6 @@ def _record_create(
         # Headers are the client's: keep only text the database can store.
         user_agent=user_agent[:512].replace("\x00", "").encode("utf-8", "replace").decode(),
         ip_truncated=ip_truncate(ip),
+        secret_sha256=data.secret_sha256,
+        previous_secret_sha256=data.previous_secret_sha256,
     )

@@ -1,14 +1,17 @@
 """Stream consent records as CSV or JSON, in constant memory, for audits and access requests."""
 
-import csv
 import json
 from collections.abc import Iterator
 
+from django.db.models import Exists, OuterRef
+
 from tagmanager.models import ConsentRecord, Container
+from tagmanager.spreadsheet import csv_line
 
 FIELDS = (
     "consent_id",
     "previous_consent_id",
+    "previous_proven",
     "created_at",
     "expires_at",
     "revision",
@@ -27,9 +30,28 @@ FIELDS = (
 )
 
 
+# A data-subject export follows a visitor's proven links to at most this many records, nearest
+# first (a browser rarely decides more than a few times; the walk's cost stays bounded).
+CHAIN_MAX_RECORDS = 100
+
+
+def previous_proven() -> Exists:
+    """Whether a record's link to its previous decision is proven: the previous record (same
+    container, the claimed consent id) stored the sha256 of the secret this record presented.
+    Only the browser that made the previous decision held that secret, in its consent cookie;
+    anybody can claim a consent id as their previous one (docs/loader.md)."""
+    return Exists(
+        ConsentRecord.objects.filter(
+            container_id=OuterRef("container_id"),
+            consent_id=OuterRef("previous_consent_id"),
+            secret_sha256=OuterRef("previous_secret_sha256"),
+        ).exclude(secret_sha256="")
+    )
+
+
 def consent_records_for_export(*, container: Container, consent_id=None, since=None, until=None):
-    """The records to export: one visitor's (a consent id and every id it replaced or that
-    replaced it) and/or a time range, oldest first."""
+    """The records to export: one visitor's (a consent id and the decisions linked to it with
+    proof, both ways, at most CHAIN_MAX_RECORDS) and/or a time range, oldest first."""
     records = ConsentRecord.objects.filter(container=container)
     if consent_id is not None:
         ids = _consent_family(container=container, consent_id=str(consent_id))
@@ -42,15 +64,19 @@ def consent_records_for_export(*, container: Container, consent_id=None, since=N
 
 
 def _consent_family(*, container: Container, consent_id: str) -> set[str]:
-    """A visitor's consent ids: follow previous_consent_id links both ways."""
-    links = ConsentRecord.objects.filter(container=container)
+    """A visitor's consent ids: from ``consent_id``, follow proven links (previous_proven)
+    both ways, nearest first, up to CHAIN_MAX_RECORDS ids. Unproven links are never followed."""
+    proven = ConsentRecord.objects.filter(previous_proven(), container=container)
     family, frontier = {consent_id}, {consent_id}
-    while frontier:
-        rows = links.filter(consent_id__in=frontier).values_list("previous_consent_id", flat=True)
-        newer = links.filter(previous_consent_id__in=frontier).values_list("consent_id", flat=True)
-        found = {str(x) for x in [*rows, *newer] if x} - family
-        family |= found
-        frontier = found
+    while frontier and len(family) < CHAIN_MAX_RECORDS:
+        older = proven.filter(consent_id__in=frontier).values_list("previous_consent_id")
+        newer = proven.filter(previous_consent_id__in=frontier).values_list("consent_id")
+        found = [str(x) for (x,) in [*older, *newer.order_by("created_at", "pk")]]
+        frontier = set()
+        for linked in found:
+            if linked not in family and len(family) < CHAIN_MAX_RECORDS:
+                family.add(linked)
+                frontier.add(linked)
     return family
 
 
@@ -58,6 +84,7 @@ def _row(record: ConsentRecord) -> dict:
     return {
         "consent_id": str(record.consent_id),
         "previous_consent_id": str(record.previous_consent_id or ""),
+        "previous_proven": record.previous_proven,
         "created_at": record.created_at.isoformat(),
         "expires_at": record.expires_at.isoformat(),
         "revision": record.revision,
@@ -76,19 +103,15 @@ def _row(record: ConsentRecord) -> dict:
     }
 
 
-class _Line:
-    def write(self, value):
-        return value
-
-
 def export_stream(records, *, fmt: str, chunk_size: int = 2000) -> Iterator[str]:
     """Yield the export piece by piece; ``fmt`` is ``csv`` or ``json``."""
+    records = records.annotate(previous_proven=previous_proven())
     rows = (_row(r) for r in records.iterator(chunk_size=chunk_size))
     if fmt == "csv":
-        writer = csv.writer(_Line())
-        yield writer.writerow(FIELDS)
+        yield csv_line(FIELDS)
         for row in rows:
-            yield writer.writerow(
+            # Cells a spreadsheet would run as formulas are neutralised (tagmanager.spreadsheet).
+            yield csv_line(
                 [
                     json.dumps(row[f], sort_keys=True, ensure_ascii=False)
                     if isinstance(row[f], dict)

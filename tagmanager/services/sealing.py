@@ -20,28 +20,28 @@ GENESIS = "0" * 64
 
 def record_content(record: ConsentRecord) -> str:
     """The canonical text of everything a record proves (its seal fields excepted)."""
-    return json.dumps(
-        [
-            str(record.consent_id),
-            str(record.previous_consent_id or ""),
-            record.container_id,
-            record.revision,
-            record.notice.sha256,
-            record.categories,
-            record.action,
-            record.source,
-            record.gpc,
-            record.created_at.isoformat(),
-            record.expires_at.isoformat(),
-            record.page_url,
-            record.user_agent,
-            record.ip_truncated or "",
-            record.seal_index,
-        ],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    content = [
+        str(record.consent_id),
+        str(record.previous_consent_id or ""),
+        record.container_id,
+        record.revision,
+        record.notice.sha256,
+        record.categories,
+        record.action,
+        record.source,
+        record.gpc,
+        record.created_at.isoformat(),
+        record.expires_at.isoformat(),
+        record.page_url,
+        record.user_agent,
+        record.ip_truncated or "",
+        record.seal_index,
+    ]
+    # The link proof's hashes came later: a record without them has the content it was sealed
+    # with before they existed; adding or blanking them on a sealed record breaks its hash.
+    if record.secret_sha256 or record.previous_secret_sha256:
+        content += [record.secret_sha256, record.previous_secret_sha256]
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def notice_sha256(texts: dict) -> str:

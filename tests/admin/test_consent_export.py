@@ -17,7 +17,7 @@ from tagmanager.services.consent import consent_record_create
 from tagmanager.services.publishing import container_publish
 from tests.admin.conftest import login
 from tests.factories import user_with
-from tests.helpers import append_only_bypassed
+from tests.helpers import append_only_bypassed, consent_proof
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +25,13 @@ EXPORT = reverse("admin:tagmanager_consentrecord_export")
 
 
 def decide(container, day: str, *, previous=None, action="accept_all") -> ConsentRecord:
+    """A decision of the browser that made ``previous`` (a record; the link is proven)."""
+    consent_id, previous_id = str(uuid.uuid4()), str(previous.consent_id) if previous else None
     data = consent_parse(
         {
-            "consent_id": str(uuid.uuid4()),
-            "previous_consent_id": str(previous.consent_id) if previous else None,
+            "consent_id": consent_id,
+            "previous_consent_id": previous_id,
+            **consent_proof(consent_id, previous_id),
             "categories": {"analytics": action == "accept_all"},
             "action": action,
             "source": "banner",
@@ -82,6 +85,30 @@ def test_one_visitors_records_by_consent_id(as_editor, shop, visitors):
     )
 
 
+def test_a_forged_link_joins_no_histories(as_editor, shop, visitors):
+    """A decision naming a visitor's consent id as its previous one without that browser's
+    secret: exporting either consent id never returns the other's records."""
+    forged_id = str(uuid.uuid4())
+    data = {
+        "consent_id": forged_id,
+        "previous_consent_id": str(visitors["second"].consent_id),
+        "previous_secret": "a guess",
+        "categories": {},
+        "action": "reject_all",
+        "source": "api",
+    }
+    consent_record_create(container=shop, data=consent_parse(data), ip=None, user_agent="x")
+
+    def exported(consent_id: str) -> list[str]:
+        body = {"container": shop.pk, "consent_id": consent_id, "format": "csv"}
+        return csv_ids(streamed(as_editor.post(EXPORT, body)))
+
+    assert exported(forged_id) == [forged_id]
+    assert exported(str(visitors["second"].consent_id)) == ids(
+        [visitors["first"], visitors["second"], visitors["third"]]
+    )
+
+
 def test_a_date_range_as_json(as_editor, shop, visitors):
     response = as_editor.post(
         EXPORT,
@@ -118,11 +145,16 @@ def test_a_member_of_shop_cannot_export_the_blog(as_editor, blog, visitors):
 
 def test_a_member_of_the_blog_gets_only_its_records(blog, visitors):
     member = user_with("blogger", perms=["tagmanager.view_consentrecord"], containers=[blog])
-    response = login(member).post(
-        EXPORT,
-        {"container": blog.pk, "consent_id": str(visitors["first"].consent_id), "format": "csv"},
-    )
-    assert csv_ids(streamed(response)) == ids([visitors["blog"]])
+    client = login(member)
+
+    def by_consent_id(record):
+        data = {"container": blog.pk, "consent_id": str(record.consent_id), "format": "csv"}
+        return csv_ids(streamed(client.post(EXPORT, data)))
+
+    assert by_consent_id(visitors["blog"]) == ids([visitors["blog"]])
+    # The blog's record names the shop visitor's id as its previous one: a link to a decision
+    # of another container is never proven, so it leads nowhere, and the shop's stays hidden.
+    assert by_consent_id(visitors["first"]) == []
 
 
 def test_needs_view_permission_on_consent_records(shop, visitors):

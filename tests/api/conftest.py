@@ -16,6 +16,7 @@ from tests.factories import (
     VariableFactory,
     user_with,
 )
+from tests.helpers import consent_proof
 
 # What the roles of the admin hold, as the API's users.
 VIEW = [
@@ -49,10 +50,13 @@ def client_for(user) -> APIClient:
 
 
 def decide(container, *, previous=None, action="accept_all", categories=None):
+    """A decision of the browser that made ``previous`` (a consent id; the link is proven)."""
+    consent_id = str(uuid.uuid4())
     data = consent_parse(
         {
-            "consent_id": str(uuid.uuid4()),
+            "consent_id": consent_id,
             "previous_consent_id": previous,
+            **consent_proof(consent_id, previous),
             "categories": categories or {"analytics": True, "marketing": False},
             "action": action,
             "source": "banner",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.http import StreamingHttpResponse
 
 from tagmanager.models import ConsentRecord, FireEvent
@@ -150,7 +151,46 @@ def test_export_by_consent_id_follows_linked_ids_as_csv(client, visitor):
     ]
     assert [r["action"] for r in rows] == ["accept_all", "custom", "withdraw"]
     assert rows[1]["previous_consent_id"] == str(first.consent_id)
+    assert [r["previous_proven"] for r in rows] == ["False", "True", "True"]
     assert json.loads(rows[0]["notice_texts"])["banner"]["reject_all"] == "Reject all"
+
+
+def test_export_by_consent_id_ignores_a_forged_link(client, visitor):
+    """Somebody posts a decision naming a visitor's consent id as their previous one, without
+    the secret only that visitor's browser holds: neither export shows the other's records."""
+    first, second, third, stranger = visitor
+    cache.clear()  # the consent endpoint's container metadata of earlier tests' containers
+    forged_id = str(uuid.uuid4())
+    body = {
+        "key": "demo",
+        "consent_id": forged_id,
+        "previous_consent_id": str(second.consent_id),
+        "previous_secret": "a guess",
+        "categories": {"analytics": True},
+        "action": "custom",
+        "source": "api",
+    }
+    posted = client.post(
+        "/tm/consent",
+        data=json.dumps(body),
+        content_type="text/plain",
+        HTTP_ORIGIN="http://localhost:8000",
+        HTTP_USER_AGENT="attacker",
+    )
+    assert posted.status_code == 201
+
+    def exported(consent_id) -> list[dict]:
+        query = {"container": "demo", "consent_id": consent_id, "format": "json"}
+        response = client.get("/tm/api/consent-records/export/", query)
+        return json.loads(b"".join(response.streaming_content))
+
+    attacker = exported(forged_id)
+    assert [r["consent_id"] for r in attacker] == [forged_id]
+    assert attacker[0]["previous_consent_id"] == str(second.consent_id)
+    assert attacker[0]["previous_proven"] is False
+    assert "pytest" not in json.dumps(attacker)  # the visitor's user agent
+    victim = exported(str(second.consent_id))
+    assert [r["consent_id"] for r in victim] == [str(r.consent_id) for r in (first, second, third)]
 
 
 def test_export_by_date_range_as_json(client, visitor):

@@ -17,7 +17,7 @@ from tagmanager.services.demo import demo_container_ensure
 from tagmanager.services.retention import consent_records_purge, fire_events_purge
 from tagmanager.services.sealing import consent_chain_verify, consent_chains_seal
 from tests.factories import FireEventFactory
-from tests.helpers import append_only_bypassed
+from tests.helpers import append_only_bypassed, consent_proof
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,13 @@ def container():
 
 
 def decide(container, previous=None, action="accept_all"):
+    """A decision of the browser that made ``previous`` (a consent id; the link is proven)."""
+    consent_id = str(uuid.uuid4())
     data = consent_parse(
         {
-            "consent_id": str(uuid.uuid4()),
+            "consent_id": consent_id,
             "previous_consent_id": previous,
+            **consent_proof(consent_id, previous),
             "categories": {"analytics": True},
             "action": action,
             "source": "banner",

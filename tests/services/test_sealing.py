@@ -15,8 +15,9 @@ from tagmanager.services.sealing import (
     consent_chain_seal,
     consent_chain_verify,
     consent_chains_seal,
+    record_content,
 )
-from tests.helpers import append_only_bypassed
+from tests.helpers import append_only_bypassed, consent_proof
 
 pytestmark = pytest.mark.django_db
 on_postgres = connection.vendor == "postgresql"
@@ -33,10 +34,17 @@ def container():
     return demo_container_ensure()
 
 
-def record(container, action="accept_all"):
+def record(container, action="accept_all", *, proof=False):
+    """A decision; with ``proof``, with the link-proof hashes (of a browser's second one)."""
+    consent_id, previous_id = str(uuid.uuid4()), str(uuid.uuid4())
     data = consent_parse(
         {
-            "consent_id": str(uuid.uuid4()),
+            "consent_id": consent_id,
+            **(
+                {"previous_consent_id": previous_id, **consent_proof(consent_id, previous_id)}
+                if proof
+                else {}
+            ),
             "categories": {"analytics": True, "marketing": action == "accept_all"},
             "action": action,
             "source": "banner",
@@ -91,6 +99,39 @@ def test_verify_names_the_first_tampered_record(container, attack, problem):
         verify(container)
 
 
+@pytest.mark.parametrize(
+    ("target", "column", "value"),
+    [
+        ("proven", "secret_sha256", ""),
+        ("proven", "secret_sha256", "0" * 64),
+        ("proven", "previous_secret_sha256", ""),
+        ("proven", "previous_secret_sha256", "0" * 64),
+        # A proof added to a record sealed without one (to join it to somebody's history).
+        ("plain", "previous_secret_sha256", "0" * 64),
+    ],
+)
+def test_link_proof_hashes_are_sealed(container, target, column, value):
+    records = {"plain": record(container), "proven": record(container, proof=True)}
+    record(container)
+    consent_chains_seal()
+    assert consent_chain_verify(container=container) == (3, None)
+    tampered = records[target]
+    tamper(f"UPDATE tagmanager_consentrecord SET {column} = %s WHERE id = %s", [value, tampered.pk])
+    _, found = consent_chain_verify(container=container)
+    assert found.record_id == tampered.pk and "changed" in found.problem
+
+
+def test_records_without_proof_keep_the_content_they_were_sealed_with(container):
+    """Records sealed before the link proof existed still verify: their content has no room
+    for it; a record with a proof has both hashes at its end."""
+    plain, proven = record(container), record(container, proof=True)
+    assert len(json.loads(record_content(plain))) == 15
+    content = json.loads(record_content(proven))
+    assert len(content) == 17
+    assert content[-2:] == [proven.secret_sha256, proven.previous_secret_sha256]
+    assert all(len(h) == 64 for h in content[-2:])
+
+
 def test_backdated_insert_is_detected(container):
     [record(container) for _ in range(3)]
     consent_chains_seal()
@@ -113,6 +154,7 @@ def test_postgres_refuses_update_and_delete_but_allows_sealing(container):
     for statement in (
         "UPDATE tagmanager_consentrecord SET action = 'reject_all' WHERE id = %s",
         "UPDATE tagmanager_consentrecord SET seal_hash = 'x' WHERE id = %s",
+        "UPDATE tagmanager_consentrecord SET previous_secret_sha256 = 'x' WHERE id = %s",
         "DELETE FROM tagmanager_consentrecord WHERE id = %s",
     ):
         with (

@@ -48,6 +48,9 @@ class ExportRowSerializer(serializers.Serializer):
 
     consent_id = serializers.CharField()
     previous_consent_id = serializers.CharField(allow_blank=True)
+    previous_proven = serializers.BooleanField(
+        help_text="Whether the browser proved that it made the previous decision too."
+    )
     created_at = serializers.CharField()
     expires_at = serializers.CharField()
     revision = serializers.IntegerField()
@@ -69,8 +72,8 @@ class ExportQuerySerializer(serializers.Serializer):
     container = ContainerKeyField(help_text="Key of one of your containers.")
     consent_id = serializers.UUIDField(
         required=False,
-        help_text="A visitor's consent id: their records, following previous_consent_id "
-        "links both ways (a data-subject request).",
+        help_text="A visitor's consent id: their records, following proven "
+        "previous_consent_id links both ways, at most 100 records (a data-subject request).",
     )
     since = serializers.DateTimeField(
         required=False, help_text="From this time (UTC when no offset is given), inclusive."

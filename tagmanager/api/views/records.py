@@ -44,8 +44,9 @@ class ConsentRecordViewSet(ListModelMixin, RetrieveModelMixin, ContainerScopedVi
 
     @document(
         summary="Export consent records as CSV or JSON (streamed)",
-        description="One visitor's records (consent_id, following previous_consent_id links "
-        "both ways: a data-subject request) and/or a time range, oldest first. Pick the "
+        description="One visitor's records (consent_id, following proven previous_consent_id "
+        "links both ways, at most 100 records: a data-subject request) and/or a time range, "
+        "oldest first. Pick the "
         "format with ?format=csv|json or the Accept header; CSV by default.",
         parameters=[ExportQuerySerializer],
         responses={
