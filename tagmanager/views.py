@@ -108,15 +108,15 @@ def consent(request):
     )
     if refused:
         return _response(refused)
-    meta = container_ingest_meta(key=key)
-    # (Readable even by a page whose origin is refused: the runtime then stops retrying.)
-    if meta is None:
-        return _error(404, f"No container with key {key!r}.", origin)
-    if not container_origin_allowed(key=key, meta=meta, origin=origin, host=request.get_host()):
-        return _error(
-            403, f"Origin {origin or '(none)'!r} is not allowed for this container.", origin
-        )
     try:
+        meta = container_ingest_meta(key=key)
+        # (Readable even by a page whose origin is refused: the runtime then stops retrying.)
+        if meta is None:
+            return _error(404, f"No container with key {key!r}.", origin)
+        if not container_origin_allowed(key=key, meta=meta, origin=origin, host=request.get_host()):
+            return _error(
+                403, f"Origin {origin or '(none)'!r} is not allowed for this container.", origin
+            )
         container = Container.objects.select_related("live_version").filter(pk=meta["id"]).first()
         if container is None:  # deleted since its id was cached
             return _error(404, f"No container with key {key!r}.", origin)
