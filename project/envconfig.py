@@ -239,6 +239,11 @@ def tagmanager(env: environ.Env) -> dict:
                 raise ImproperlyConfigured(
                     f"TAGMANAGER_{name}: not a whole number: {value!r}"
                 ) from None
+    # Behind a proxy every request comes from the proxy: the header it sets names the client
+    # (rate limits per client, the truncated IP of consent records).
+    header = env.str("TAGMANAGER_CLIENT_IP_HEADER", default="")
+    if header:
+        conf["CLIENT_IP_HEADER"] = header
     # Rate limits: "<count>/<period>" or "off" (the app's system check validates them).
     for name in RATES:
         value = env.str(f"TAGMANAGER_{name}", default="")

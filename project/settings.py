@@ -10,6 +10,8 @@ SECRET_KEY = envconfig.secret_key(env, var_dir=VAR_DIR)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# HTTPS: HSTS, secure cookies, SSL redirect; off unless the environment sets them (README).
+globals().update(envconfig.security(env))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -71,6 +73,11 @@ STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
 globals().update(envconfig.celery(env))
 
 TAGMANAGER = envconfig.tagmanager(env)
+
+# The tagmanager API sets its own policies (tagmanager/api/base.py); these are for the schema
+# tools: `manage.py spectacular` and `check --deploy` describe the API as /tm/api/schema/ does.
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+SPECTACULAR_SETTINGS = {"DEFAULT_GENERATOR_CLASS": "tagmanager.api.generator.ApiSchemaGenerator"}
 
 LOGGING = {
     "version": 1,

@@ -60,48 +60,49 @@ def cache_get_many(keys: list[str]) -> dict:
         return {}
 
 
-def cache_incr(timeouts: dict[str, int]) -> list[int] | None:
-    """Add one to each key (a missing key starts at 1 and lives its timeout, in seconds) and
-    return the new counts in order; None when the cache failed. Atomic across processes; with
-    Django's Redis cache one round trip for all keys."""
+def cache_incr(counts: dict[str, tuple[int, int]]) -> list[int] | None:
+    """Add to counters: ``{key: (delta, timeout)}``, a missing key starting at ``delta`` and
+    living ``timeout`` seconds. Returns the new counts in order; None when the cache failed.
+    Atomic across processes; with Django's Redis cache one round trip for all keys."""
     if not breaker.available():
         return None
     try:
         backend = caches[DEFAULT_CACHE_ALIAS]
         if isinstance(backend, RedisCache):
-            return _redis_incr(backend, timeouts)
-        counts = []
-        for key, timeout in timeouts.items():
+            return _redis_incr(backend, counts)
+        totals = []
+        for key, (delta, timeout) in counts.items():
             try:
-                count = backend.incr(key)
+                total = backend.incr(key, delta)
             except ValueError:  # missing (or expired): create it, unless another got there first
-                count = 1 if backend.add(key, 1, timeout) else backend.incr(key)
-            counts.append(count)
-        return counts
+                total = delta if backend.add(key, delta, timeout) else backend.incr(key, delta)
+            totals.append(total)
+        return totals
     except Exception as exc:
         breaker.failed(exc)
         return None
 
 
-def _redis_incr(backend, timeouts: dict[str, int]) -> list[int]:
+def _redis_incr(backend, counts: dict[str, tuple[int, int]]) -> list[int]:
     # Django's RedisCache.incr costs two round trips per key (EXISTS, INCRBY) and cannot set a
-    # timeout; one pipeline of INCR + EXPIRE per key costs one. Counters are stored as plain
+    # timeout; one pipeline of INCRBY + EXPIRE per key costs one. Counters are stored as plain
     # integers, which is how Django's Redis serializer stores ints too.
-    keys = [backend.make_and_validate_key(key) for key in timeouts]
+    keys = [backend.make_and_validate_key(key) for key in counts]
     client = backend._cache.get_client(keys[0], write=True)
     with client.pipeline(transaction=False) as pipe:
-        for key, timeout in zip(keys, timeouts.values()):
-            pipe.incr(key)
+        for key, (delta, timeout) in zip(keys, counts.values(), strict=True):
+            pipe.incrby(key, delta)
             pipe.expire(key, timeout)
         return pipe.execute()[0::2]
 
 
-def cache_decr(key: str, delta: int) -> bool:
-    """Subtract ``delta`` from a counter; False when the key is gone or the cache failed."""
+def cache_counter_add(key: str, delta: int) -> bool:
+    """Add ``delta`` (negative: subtract) to an existing counter; False when the key is gone
+    or the cache failed."""
     if not breaker.available():
         return False
     try:
-        cache.decr(key, delta)
+        cache.incr(key, delta)
         return True
     except ValueError:
         return False

@@ -238,7 +238,7 @@ def check_rate_limit_cache(app_configs=None, **kwargs):
                 "Rate limits are counted in the default cache, which is per process "
                 f"({backend.rsplit('.', 1)[-1]}): each web process allows the full rate.",
                 hint="Use a shared cache: Redis (CACHE_URL=redis://...) or Memcached.",
-                id="tagmanager.W004",
+                id="tagmanager.W005",
             )
         ]
     return []

@@ -73,6 +73,13 @@ def retention_run() -> dict:
 
 @shared_task(name="tagmanager.rollups_refresh")
 def rollups_refresh() -> int:
+    from tagmanager.services.ratelimits import refused_counts_flush
     from tagmanager.services.rollups import rollups_refresh as refresh
 
+    # Refused requests (rate limits) go from their cache counters into the daily rows too; a
+    # failure there must not keep the roll-ups from running.
+    try:
+        refused_counts_flush()
+    except Exception:
+        logger.exception("Taking the refused-request counts into the database failed")
     return refresh()

@@ -72,6 +72,7 @@ def expected(days) -> dict:
             "consent_violations": 1,
             "outside_triggers": 4,
             "duplicates": 3,
+            "refused": 0,
         },
         "fires": {
             "GA4": [0, 5, 4, 0, 1],

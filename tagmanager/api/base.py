@@ -5,6 +5,7 @@ API authenticates, authorizes, paginates and fails the same way in any project.
 """
 
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -17,13 +18,15 @@ from tagmanager.api.formats import StrictJSONParser
 from tagmanager.api.pagination import OffsetPagination
 from tagmanager.api.permissions import AppPermissions, model_permission
 from tagmanager.api.schema import ApiSchema
+from tagmanager.api.throttling import ApiThrottle
 
 
 class ApiMixin:
-    """Authentication by token or session, app permissions, JSON in and out."""
+    """Authentication by token or session, app permissions, throttling, JSON in and out."""
 
     authentication_classes = (TokenAuthentication, SessionAuthentication)
     permission_classes = (AppPermissions,)
+    throttle_classes = (ApiThrottle,)
     renderer_classes = (JSONRenderer, BrowsableAPIRenderer)
     parser_classes = (StrictJSONParser,)
     content_negotiation_class = DefaultContentNegotiation
@@ -37,6 +40,15 @@ class ApiMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        try:
+            super().initial(request, *args, **kwargs)
+        except (exceptions.NotAuthenticated, exceptions.AuthenticationFailed):
+            # DRF throttles only after authentication and permissions passed: requests
+            # without valid credentials (guessed tokens) count per client here, 429 over it.
+            self.check_throttles(request)
+            raise
 
     def permissions_required(self, request) -> tuple[str, ...]:
         return self.required_permissions

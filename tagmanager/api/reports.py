@@ -76,6 +76,13 @@ class ReportActionSeries(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+class ReportRefusedSeries(serializers.Serializer):
+    door = serializers.ChoiceField(choices=["collect", "consent", "pixel"])
+    label = serializers.CharField()
+    values = serializers.ListField(child=serializers.IntegerField(), help_text="One per day.")
+    total = serializers.IntegerField()
+
+
 class ReportCategoryRate(serializers.Serializer):
     slug = serializers.CharField()
     label = serializers.CharField()
@@ -130,6 +137,7 @@ class ReportTotals(serializers.Serializer):
     consent_violations = serializers.IntegerField()
     outside_triggers = serializers.IntegerField()
     duplicates = serializers.IntegerField()
+    refused = serializers.IntegerField(help_text="Requests refused over a rate limit (429).")
 
 
 class ReportSources(serializers.Serializer):
@@ -150,6 +158,10 @@ class ReportSerializer(serializers.Serializer):
     )
     conversions = ReportConversions()
     audit = ReportAudit()
+    refused = ReportRefusedSeries(
+        many=True,
+        help_text="Requests each public endpoint refused over a rate limit (429), per day.",
+    )
     sources = ReportSources()
 
 

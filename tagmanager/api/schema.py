@@ -6,15 +6,14 @@ the errors each operation can answer with, so clients (and the schema fuzzer) ca
 
 import inspect
 
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.settings import patched_settings
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
 
 import tagmanager
+from tagmanager.api.throttling import ApiThrottle
 
 DESCRIPTION = """\
 Manage consent-aware tag containers: containers, consent categories, tags, triggers and
@@ -47,8 +46,13 @@ _ERRORS = {
     "404": ("No such object among your containers.", "Error"),
     "409": ("Conflicts with other data (the reason says which).", "Error"),
     "415": ("The body is not JSON.", "Error"),
+    "429": ("Too many requests (API_THROTTLE_*); retry after Retry-After seconds.", "Error"),
 }
 _WRITES = {"post", "put", "patch", "delete"}
+RETRY_AFTER = {
+    "schema": {"type": "integer", "minimum": 1},
+    "description": "Seconds until the request will be allowed again.",
+}
 
 SCHEMA_SETTINGS = {
     "TITLE": "tagmanager API",
@@ -120,10 +124,11 @@ def error_responses(result, generator, request, public):
                 codes.append("409")
             if "requestBody" in operation:
                 codes.append("415")
+            codes.append("429")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 description, name = _ERRORS[code]
-                responses.setdefault(
+                response = responses.setdefault(
                     code,
                     {
                         "description": description,
@@ -132,13 +137,16 @@ def error_responses(result, generator, request, public):
                         },
                     },
                 )
+                if code == "429":
+                    response.setdefault("headers", {"Retry-After": RETRY_AFTER})
     return result
 
 
 def api_schema(request=None) -> dict:
     """The schema as a dict, as ``GET schema/`` serves it."""
-    with patched_settings(SCHEMA_SETTINGS):
-        return SchemaGenerator().get_schema(request=request, public=True)
+    from tagmanager.api.generator import ApiSchemaGenerator
+
+    return ApiSchemaGenerator().get_schema(request=request, public=True)
 
 
 class SchemaView(SpectacularAPIView):
@@ -146,6 +154,10 @@ class SchemaView(SpectacularAPIView):
 
     authentication_classes = (SessionAuthentication, TokenAuthentication)
     permission_classes = (AllowAny,)
+    throttle_classes = (ApiThrottle,)  # building the schema is costly
+    # Not part of any schema (whatever the host's DEFAULT_SCHEMA_CLASS, which a schema view
+    # of another kind would trip over in drf-spectacular's generator).
+    schema = None
     custom_settings = SCHEMA_SETTINGS
     serve_public = True
     urlconf = None
@@ -156,6 +168,8 @@ class DocsView(SpectacularSwaggerView):
 
     authentication_classes = (SessionAuthentication, TokenAuthentication)
     permission_classes = (AllowAny,)
+    throttle_classes = (ApiThrottle,)
+    schema = None  # as SchemaView
     url_name = "tagmanager:api:schema"
     title = "tagmanager API"
 

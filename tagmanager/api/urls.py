@@ -15,7 +15,7 @@ class Router(DefaultRouter):
     """The browsable API's root page, with the API's own authentication and permissions."""
 
     class APIRootView(ApiMixin, DefaultRouter.APIRootView):
-        pass
+        schema = None  # a list of links, not an operation of the schema
 
     # "tags/1.json" would read a number with a dot as a format; ?format= does the same job.
     include_format_suffixes = False

@@ -1,7 +1,13 @@
 from tagmanager.models.consent import ConsentCategory, ConsentNotice, ConsentRecord
 from tagmanager.models.containers import Container, ContainerVersion
 from tagmanager.models.logs import DeadLetter, FireEvent
-from tagmanager.models.rollups import ConsentDaily, FireDuplicateDaily, FireEventDaily, RollupDay
+from tagmanager.models.rollups import (
+    ConsentDaily,
+    FireDuplicateDaily,
+    FireEventDaily,
+    RefusedDaily,
+    RollupDay,
+)
 from tagmanager.models.tags import Tag, Trigger, Variable
 
 __all__ = [
@@ -15,6 +21,7 @@ __all__ = [
     "FireDuplicateDaily",
     "FireEvent",
     "FireEventDaily",
+    "RefusedDaily",
     "RollupDay",
     "Tag",
     "Trigger",

@@ -89,6 +89,33 @@ class ConsentDaily(models.Model):
         return f"{self.day} {self.action}: {self.records}"
 
 
+class RefusedDaily(models.Model):
+    """Requests a public endpoint refused over a rate limit (429), per day and endpoint.
+
+    Counted in the cache as they happen and taken in here by the roll-up task
+    (``tagmanager.services.ratelimits.refused_counts_flush``): no database write per refusal.
+    """
+
+    container = models.ForeignKey(
+        "tagmanager.Container", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    door = models.CharField(_("endpoint"), max_length=16, help_text=_("collect, consent or pixel."))
+    refused = models.PositiveBigIntegerField(_("refused requests"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("daily refused request count")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["container", "day", "door"], name="tm_refused_daily_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.door}: {self.refused} refused"
+
+
 class RollupDay(models.Model):
     """A UTC day whose roll-ups are complete for a container."""
 

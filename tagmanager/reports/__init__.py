@@ -15,10 +15,13 @@ Usage::
 
 from datetime import date
 
+from django.utils import timezone
+
 from tagmanager.conf import get_setting
 from tagmanager.models import Container, Tag
-from tagmanager.reports.daily import daily_rows, days_between, duplicate_rows
-from tagmanager.reports.sections import ReportContext, report_sections
+from tagmanager.ratelimit import DOORS
+from tagmanager.reports.daily import daily_rows, days_between, duplicate_rows, refused_rows
+from tagmanager.reports.sections import ReportContext, refused_per_day, report_sections
 
 __all__ = ["container_report", "report_context"]
 
@@ -51,7 +54,9 @@ def container_report(*, container: Container, start: date, end: date, consent: b
     Returns plain data: ``days``, ``totals``, ``fires`` (per tag per day), ``consent``
     (decisions per day by action, acceptance rate per category), ``conversions`` (per campaign
     and tag) and ``audit`` (tags that never fired, fires outside their triggers, duplicate event
-    ids, consent violations), plus ``sources`` (how many days came from roll-ups).
+    ids, consent violations), ``refused`` (requests each public endpoint refused over a rate
+    limit, per day; their sum in ``totals["refused"]``), plus ``sources`` (how many days came
+    from roll-ups).
 
     ``consent=False`` (a reader who may not see consent records) leaves the consent decisions
     out: ``consent`` and ``totals["consent_decisions"]`` are None and are not even read.
@@ -66,5 +71,9 @@ def container_report(*, container: Container, start: date, end: date, consent: b
     report = report_sections(
         fire_rows=fire_rows, consent_rows=consent_rows, duplicate_rows=duplicates, context=context
     )
+    today = timezone.now().date()
+    refused = refused_rows(container=container, start=start, end=end, today=today)
+    report["refused"] = refused_per_day(refused, context, DOORS)
+    report["totals"]["refused"] = sum(s["total"] for s in report["refused"])
     report["sources"] = {"rolled_up_days": len(rolled), "raw_days": len(days) - len(rolled)}
     return report

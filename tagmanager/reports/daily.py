@@ -2,11 +2,13 @@
 
 from datetime import date, timedelta
 
+from tagmanager import ratelimit
 from tagmanager.models import (
     ConsentDaily,
     Container,
     FireDuplicateDaily,
     FireEventDaily,
+    RefusedDaily,
     RollupDay,
 )
 from tagmanager.reports.raw import FIRE_FIELDS, consent_daily_from_raw, fire_daily_from_raw
@@ -78,3 +80,23 @@ def duplicate_rows(*, container: Container, start: date, end: date) -> list[dict
         .values("day", "tag_id", "duplicates")
         .order_by()
     )
+
+
+def refused_rows(*, container: Container, start: date, end: date, today: date) -> list[dict]:
+    """Requests refused over a rate limit, per day and door: the rows the roll-up task took
+    in, plus the counts still waiting in the cache (recent days), so today's show at once."""
+    rows = list(
+        RefusedDaily.objects.filter(container=container, day__range=(start, end))
+        .values("day", "door", "refused")
+        .order_by()
+    )
+    recent = [
+        d
+        for d in days_between(max(start, today - timedelta(days=ratelimit.REFUSED_DAYS)), end)
+        if d <= today
+    ]
+    pending = ratelimit.refused_pending(container_ids=[container.pk], days=recent)
+    rows += [
+        {"day": day, "door": door, "refused": count} for (_, day, door), count in pending.items()
+    ]
+    return rows

@@ -108,6 +108,24 @@ def conversions_figure(report: dict) -> dict:
     return _figure(chart, ["Campaign", "Tag", "Conversions", "Value"], rows)
 
 
+def refused_figure(report: dict) -> dict:
+    doors = report["refused"]
+    chart = stacked_columns(
+        chart_id="tm-chart-refused",
+        title="Requests refused per day (rate limits)",
+        description="Stacked columns: requests each public endpoint answered with 429 "
+        "(too many requests from one network, or for this container) each day (UTC).",
+        days=report["days"],
+        series=[{"label": d["label"], "values": d["values"]} for d in doors],
+        unit="request",
+    )
+    rows = [
+        [day.isoformat(), *(number(d["values"][n]) for d in doors)]
+        for n, day in enumerate(report["days"])
+    ]
+    return _figure(chart, ["Day", *(d["label"] for d in doors)], rows)
+
+
 def report_figures(report: dict) -> dict:
     """The figures by name; the consent ones None when the report has no consent part."""
     with_consent = report["consent"] is not None
@@ -116,4 +134,5 @@ def report_figures(report: dict) -> dict:
         "consent": consent_figure(report) if with_consent else None,
         "acceptance": acceptance_figure(report) if with_consent else None,
         "conversions": conversions_figure(report),
+        "refused": refused_figure(report),
     }

@@ -140,6 +140,20 @@ def conversions(fire_rows: list[dict], context: ReportContext) -> dict:
     }
 
 
+def refused_per_day(refused_rows: list[dict], context: ReportContext, doors) -> list[dict]:
+    """One series per public endpoint (``doors``: (door, label)): requests it refused over a
+    rate limit (429) on each day of the range."""
+    index = {day: n for n, day in enumerate(context.days)}
+    per_door = {door: [0] * len(context.days) for door, _ in doors}
+    for row in refused_rows:
+        if row["day"] in index and row["door"] in per_door:
+            per_door[row["door"]][index[row["day"]]] += row["refused"]
+    return [
+        {"door": door, "label": label, "values": per_door[door], "total": sum(per_door[door])}
+        for door, label in doors
+    ]
+
+
 def _per_tag(rows: list[dict], count: str, context: ReportContext) -> list[dict]:
     totals: dict[int, int] = defaultdict(int)
     for row in rows:

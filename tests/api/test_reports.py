@@ -41,6 +41,7 @@ def test_report_json_numbers(member, report_shop, today):
         "consent_violations": 1,
         "outside_triggers": 4,
         "duplicates": 3,
+        "refused": 0,
     }
     ga4 = body["fires"][0]
     assert (ga4["tag"], ga4["values"][-4:], ga4["total"]) == ("GA4", [5, 4, 0, 1], 10)
