@@ -41,6 +41,16 @@ def cache_set(key: str, value, timeout: float) -> None:
         breaker.failed(exc)
 
 
+def cache_add(key: str, value, timeout: float) -> None:
+    """Set ``key`` only if the cache does not hold it yet."""
+    if not breaker.available():
+        return
+    try:
+        cache.add(key, value, timeout)
+    except Exception as exc:
+        breaker.failed(exc)
+
+
 def cache_delete(key: str) -> None:
     if not breaker.available():
         return

@@ -161,10 +161,10 @@ def check_ingest_buffer(app_configs=None, **kwargs):
     path = buffer_path()
     try:
         buffer_class(path)(store=_nothing, bury=_nothing)  # may refuse its settings
-    except ImproperlyConfigured as exc:
+    except (ImproperlyConfigured, ImportError) as exc:  # ImportError: redis not installed
         return [
             checks.Error(
-                str(exc),
+                str(exc) if isinstance(exc, ImproperlyConfigured) else f"{path}: {exc}",
                 hint="e.g. tagmanager.ingest.direct.DirectBuffer or "
                 "tagmanager.ingest.redis_buffer.RedisBuffer (see docs/ingestion.md).",
                 id="tagmanager.E005",

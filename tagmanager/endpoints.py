@@ -84,7 +84,33 @@ def rate_limited(door: str, *, key: str, client_ip: str, origin: str) -> Answer 
     return Answer(status, headers, body)
 
 
-def collect_answer(*, body: bytes, origin: str, client_ip: str = "", host: str = "") -> Answer:
+def own_origin(environ) -> str:
+    """This server's origin as the request reached it (scheme and Host, as Django's
+    ``request.scheme`` and ``request.get_host()`` read them), or "" when the host is not one of
+    ALLOWED_HOSTS: the allowed origin "self" then matches nothing."""
+    from django.conf import settings
+    from django.http.request import split_domain_port, validate_host
+
+    if settings.USE_X_FORWARDED_HOST and environ.get("HTTP_X_FORWARDED_HOST"):
+        host = environ["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = environ.get("HTTP_HOST", "")
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    domain, _ = split_domain_port(host)
+    if not domain or not validate_host(domain, allowed):
+        return ""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy and environ.get(proxy[0]) is not None:
+        scheme = "https" if environ.get(proxy[0], "").split(",")[0].strip() == proxy[1] else "http"
+    return f"{scheme}://{host.lower()}"
+
+
+def collect_answer(
+    *, body: bytes, origin: str, client_ip: str = "", own_origin: str = ""
+) -> Answer:
     """``POST /tm/collect``: checks cheapest first, then hands the batch to the buffer. 204."""
     if len(body) > get_setting("COLLECT_MAX_BYTES"):
         return too_large()
@@ -102,7 +128,7 @@ def collect_answer(*, body: bytes, origin: str, client_ip: str = "", host: str =
         meta = container_ingest_meta(key=key)
         if meta is None:
             return error(404, f"No container with key {key!r}.")
-        if not container_origin_allowed(key=key, meta=meta, origin=origin, host=host):
+        if not container_origin_allowed(key=key, meta=meta, origin=origin, own_origin=own_origin):
             return error(403, f"Origin {origin or '(none)'!r} is not allowed for this container.")
         fire_events_dispatch(container_id=meta["id"], events=events, version=version, body=body)
     except DatabaseError:

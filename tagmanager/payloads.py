@@ -30,15 +30,32 @@ MAX_DEPTH = 32
 # Longest integer literal accepted: ids and times need 19 digits; Python's int() refuses
 # more than 4,300 digits with a ValueError, and big ones cost quadratic time.
 MAX_INT_DIGITS = 40
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(rb"[^\[\]{}]+")
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+# Outside strings valid JSON is ASCII: keep the brackets (as parentheses), drop the rest.
+_BRACKETS_ONLY = {c: None for c in range(128)} | {91: "(", 123: "(", 93: ")", 125: ")"}
 
 
-def _too_deep(body: bytes) -> bool:
-    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:  # the common case: nothing to count
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH outside strings, in linear time
+    whatever the text. Once escapes are gone, every quote opens or closes a string, so the text
+    between quotes alternates outside / inside: up to the first place where the text stops
+    being JSON (where the parser stops too), this is exactly the parser's reading. Each pass
+    of ``replace`` removes the innermost level of the brackets that remain."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:  # the common case: nothing to count
         return False
-    brackets = _BRACKETS.sub(b"", _STRING.sub(b"", body))
-    steps = (1 if b in b"[{" else -1 for b in brackets)
+    if "\\" in text:
+        text = _ESCAPE.sub("", text)
+    brackets = "".join(text.split('"')[::2]).translate(_BRACKETS_ONLY)
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return False
+        brackets = brackets.replace("()", "")
+    if not brackets:
+        return False
+    # Left after MAX_DEPTH levels: deeper, or not balanced (then the parser refuses the text
+    # where it breaks): count the depth each prefix reaches.
+    outside = "".join(text.split('"')[::2])
+    steps = (1 if b in "[{" else -1 for b in outside if b in "[]{}")
     return any(depth > MAX_DEPTH for depth in accumulate(steps))
 
 
@@ -61,30 +78,25 @@ def _finite_float(text: str) -> float:
 
 def json_loads(body: bytes | str):
     """``json.loads`` that cannot raise anything but PayloadError, whatever ``body`` holds:
-    no NaN or Infinity, no number too large for a float or too long for an int, no nesting
-    deeper than ``MAX_DEPTH`` (checked first, so the parser never recurses deep)."""
-    if isinstance(body, str):
-        body = body.encode("utf-8", "surrogatepass")
-    elif body[:4].count(0) or body[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        # UTF-16 or UTF-32 (json.loads accepts them): counted as UTF-8, like all the rest.
+    UTF-8 only (RFC 8259; what browsers send), no NaN or Infinity, no number too large for a
+    float or too long for an int, no nesting deeper than ``MAX_DEPTH`` (checked first, on the
+    very text the parser then reads, so the parser never recurses deep)."""
+    if isinstance(body, bytes):
         try:
-            body = body.decode(json.detect_encoding(body)).encode("utf-8", "surrogatepass")
-        except (UnicodeError, LookupError) as exc:
-            raise PayloadError(f"Body is not valid JSON: {safe_text(str(exc), 200)}") from None
+            body = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PayloadError(f"Body is not UTF-8: {safe_text(str(exc), 200)}") from None
     if _too_deep(body):
         raise PayloadError(f"Body is nested deeper than {MAX_DEPTH} levels.")
     try:
         return json.loads(
-            body,
-            parse_constant=_reject_constant,
-            parse_int=_bounded_int,
-            parse_float=_finite_float,
+            body, parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_finite_float
         )
     except PayloadError:
         raise
     except RecursionError:  # defence in depth: _too_deep should have caught it
         raise PayloadError("Body is not valid JSON: nested too deeply.") from None
-    except (ValueError, TypeError) as exc:  # JSONDecodeError and UnicodeDecodeError among them
+    except (ValueError, TypeError) as exc:  # JSONDecodeError among them
         raise PayloadError(f"Body is not valid JSON: {safe_text(str(exc), 200)}") from None
 
 
@@ -187,7 +199,10 @@ def _money(value) -> Decimal:
             raise ValueError("'value' is out of range.")
         if number.adjusted() < -4:
             return Decimal("0.0000")
-        return number.quantize(Decimal("0.0001"))
+        rounded = number.quantize(Decimal("0.0001"))
+        if rounded.adjusted() >= 10:  # 9999999999.99995 rounds up past the column's size
+            raise ValueError("'value' is out of range.")
+        return rounded
     except DecimalException:
         raise ValueError("'value' must be a number.") from None
 
@@ -204,10 +219,9 @@ def fire_event_parse(item) -> FireEventData:
         raise ValueError("'event' has characters that are not allowed.")
     consent_id = item.get("consent_id")
     if consent_id is not None:
-        try:
-            consent_id = str(uuid.UUID(str(consent_id)))
-        except ValueError:
-            raise ValueError("'consent_id' must be a UUID.") from None
+        consent_id = uuid_text(consent_id)
+        if consent_id is None:
+            raise ValueError("'consent_id' must be a UUID.")
     categories = item.get("categories", [])
     if not isinstance(categories, list) or not all(
         isinstance(c, str) and _SLUG.fullmatch(c) for c in categories
@@ -303,14 +317,25 @@ class ConsentData:
     previous_secret_sha256: str = ""
 
 
+_UUID = re.compile(r"(urn:uuid:)?\{?[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}\}?")
+
+
+def uuid_text(value) -> str | None:
+    """The canonical text of a UUID, or None. ASCII hex digits only: ``uuid.UUID`` would read
+    other scripts' digits and underscores ("٠" * 32 is the nil UUID)."""
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
+        return None
+    return str(uuid.UUID(value))
+
+
 def _uuid(data: dict, field: str, *, required: bool) -> str | None:
     value = data.get(field)
     if value is None and not required:
         return None
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise PayloadError(f"'{field}' must be a UUID.") from None
+    text = uuid_text(value)
+    if text is None:
+        raise PayloadError(f"'{field}' must be a UUID.")
+    return text
 
 
 def _secret_sha256(data: dict) -> str:
@@ -398,6 +423,9 @@ def pixel_event(query, *, new_id: str) -> dict:
 # --- beacons and dead letters ------------------------------------------------------------------
 
 
+_YEAR_10000 = 253402300800000  # milliseconds since 1970; datetime ends before
+
+
 def beacon_problem(beacon) -> str:
     """Why ``beacon`` is not a beacon as buffers carry it (see services.ingestion), or ""."""
     if not isinstance(beacon, dict):
@@ -407,7 +435,11 @@ def beacon_problem(beacon) -> str:
         return "'c' is not a container id"
     if not isinstance(events, list):
         return "'e' is not a list of events"
-    if isinstance(received, bool) or not isinstance(received, int) or not 0 < received < 2**53:
+    if (
+        isinstance(received, bool)
+        or not isinstance(received, int)
+        or not 0 < received < _YEAR_10000
+    ):
         return "'r' is not a time in milliseconds"
     version = beacon.get("v")
     if version is not None and (

@@ -129,7 +129,8 @@ def version_diff(*, version, against=None) -> dict:
     return config_diff(against.config if against else None, version.config)
 
 
-def _ingest_cache_key(key: str) -> str:
+def ingest_cache_key(key: str) -> str:
+    """Where a container's ingestion metadata is cached (shared cache and process copy)."""
     return f"tagmanager:ingest:{key}"
 
 
@@ -145,15 +146,17 @@ def container_ingest_meta(*, key: str, fresh: bool = False) -> dict | None:
     (``container_ingest_meta_refresh``); each process keeps a copy for at most
     ``LOCAL_CACHE_SECONDS``. ``fresh``: skip that copy (an origin refused by it is checked
     again, so that an origin just added is accepted at once on every process)."""
-    from tagmanager.cache import cache_get, cache_set, local_get, local_set
+    from tagmanager.cache import cache_add, cache_get, local_get, local_set
 
-    cache_key = _ingest_cache_key(key)
+    cache_key = ingest_cache_key(key)
     meta = None if fresh else local_get(cache_key)
     if meta is None:
         meta = cache_get(cache_key)
         if meta is None:
             meta = _ingest_meta_read(key)
-            cache_set(cache_key, meta, get_setting("INGEST_CACHE_TIMEOUT"))
+            # add, not set: a reader must never overwrite what a change just wrote with the
+            # older row it read before that change committed.
+            cache_add(cache_key, meta, get_setting("INGEST_CACHE_TIMEOUT"))
         local_set(
             cache_key,
             meta,
@@ -166,7 +169,7 @@ def container_ingest_meta_refresh(*, key: str) -> None:
     """Rewrite the cached ingestion metadata of ``key`` from the database (after a change)."""
     from tagmanager.cache import cache_set, local_delete
 
-    cache_key = _ingest_cache_key(key)
+    cache_key = ingest_cache_key(key)
     cache_set(cache_key, _ingest_meta_read(key), get_setting("INGEST_CACHE_TIMEOUT"))
     local_delete(cache_key)
 
@@ -174,21 +177,23 @@ def container_ingest_meta_refresh(*, key: str) -> None:
 SELF_ORIGIN = "self"
 
 
-def origin_allowed(*, origins: list, origin: str, host: str) -> bool:
+def origin_allowed(*, origins: list, origin: str, own_origin: str) -> bool:
     """Whether a request with this ``Origin`` header may write for a container allowing
-    ``origins``. "self" allows pages served by this same host (``host``: the request's Host
-    header), whatever its name and port: a browser cannot send another site's page as ours."""
+    ``origins``. "self" allows pages served by the tag manager itself: ``own_origin`` is the
+    request's scheme and (validated, see ``tagmanager.endpoints.own_origin``) host, or "". A
+    browser cannot send another site's page as ours, and a host outside ALLOWED_HOSTS (DNS
+    rebinding) never counts."""
     if origin in origins:
         return True
-    if SELF_ORIGIN in origins and origin and host:
-        return origin.partition("://")[2] == host.lower()
-    return False
+    return SELF_ORIGIN in origins and bool(origin) and origin == own_origin
 
 
-def container_origin_allowed(*, key: str, meta: dict, origin: str, host: str) -> bool:
+def container_origin_allowed(*, key: str, meta: dict, origin: str, own_origin: str) -> bool:
     """``origin_allowed`` against the cached metadata, and once more against the shared cache
     when the process's copy refuses it (it may predate the change that allowed it)."""
-    if origin_allowed(origins=meta["origins"], origin=origin, host=host):
+    if origin_allowed(origins=meta["origins"], origin=origin, own_origin=own_origin):
         return True
     fresh = container_ingest_meta(key=key, fresh=True)
-    return fresh is not None and origin_allowed(origins=fresh["origins"], origin=origin, host=host)
+    return fresh is not None and origin_allowed(
+        origins=fresh["origins"], origin=origin, own_origin=own_origin
+    )

@@ -77,7 +77,7 @@ def collect(request):
             body=body,
             origin=request.headers.get("Origin", ""),
             client_ip=_client_ip(request),
-            host=request.get_host(),
+            own_origin=endpoints.own_origin(request.META),
         )
     )
 
@@ -113,7 +113,9 @@ def consent(request):
         # (Readable even by a page whose origin is refused: the runtime then stops retrying.)
         if meta is None:
             return _error(404, f"No container with key {key!r}.", origin)
-        if not container_origin_allowed(key=key, meta=meta, origin=origin, host=request.get_host()):
+        if not container_origin_allowed(
+            key=key, meta=meta, origin=origin, own_origin=endpoints.own_origin(request.META)
+        ):
             return _error(
                 403, f"Origin {origin or '(none)'!r} is not allowed for this container.", origin
             )

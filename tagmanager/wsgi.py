@@ -87,7 +87,13 @@ class FastPath:
     @staticmethod
     def _collect(environ):
         from tagmanager.conf import get_setting
-        from tagmanager.endpoints import body_over_limit, client_ip, collect_answer, too_large
+        from tagmanager.endpoints import (
+            body_over_limit,
+            client_ip,
+            collect_answer,
+            own_origin,
+            too_large,
+        )
 
         if body_over_limit(environ.get("CONTENT_LENGTH")):
             return too_large()
@@ -96,7 +102,7 @@ class FastPath:
             body=body,
             origin=environ.get("HTTP_ORIGIN", ""),
             client_ip=client_ip(environ),
-            host=environ.get("HTTP_HOST", ""),
+            own_origin=own_origin(environ),
         )
 
     @staticmethod

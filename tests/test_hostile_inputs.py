@@ -6,8 +6,11 @@ import uuid
 
 import pytest
 from django.core.cache import cache
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tagmanager.models import ConsentRecord, DeadLetter, FireEvent
+from tagmanager.payloads import MAX_DEPTH, PayloadError, json_loads
 from tagmanager.services.demo import demo_container_ensure
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +113,13 @@ def test_event_values_that_cannot_be_stored_are_dead_letters_with_their_reason(
         json.dumps({"key": "demo", "events": [{}], "version": 2**40}).encode(),
         b"",
         b"null",
+        # Not UTF-8: refused, whatever json.loads alone would have guessed.
+        json.dumps({"key": "demo", "events": [{}]}).encode("utf-16"),
+        json.dumps({"key": "demo", "events": [{}]}).encode("utf-32"),
+        ("\x00" + "[" * 800 + "]" * 800).encode("utf-32-be"),
+        # Unterminated strings full of escapes: linear work, then a 400.
+        ("[" * 40 + '"\\' * 20_000).encode(),
+        b'{"key": "demo", "events": [' + b'"\\"' * 15_000 + b"]",
     ],
 )
 def test_hostile_collect_bodies_are_a_4xx(client, body):
@@ -126,7 +136,26 @@ def test_hostile_collect_bodies_are_a_4xx(client, body):
         '{"key": "demo", "categories": {"analytics": NaN}}',
         '{"key": "demo", "version": 1e1000000}',
         '{"key": "demo", "x": ' + "[" * 5000 + "]" * 5000 + "}",
-        '{"key": "demo", "consent_id": "\\ud800"}',
+        # Valid but for a lone surrogate in the consent id.
+        json.dumps(
+            {
+                "key": "demo",
+                "consent_id": "\ud800" + "0" * 35,
+                "categories": {"necessary": True},
+                "action": "custom",
+                "source": "banner",
+            }
+        ),
+        # A UUID spelled in Arabic-Indic digits (uuid.UUID would read it as the nil UUID).
+        json.dumps(
+            {
+                "key": "demo",
+                "consent_id": "٠" * 32,
+                "categories": {"necessary": True},
+                "action": "custom",
+                "source": "banner",
+            }
+        ),
         json.dumps(
             {
                 "key": "demo",
@@ -181,3 +210,50 @@ def test_dead_letters_keep_no_query_strings_user_info_or_recipients_in_clear(cli
     for secret in ("alice", "carol", "dave", "bob", "secret", "token", "jsessionid", "a@b.c"):
         assert secret not in kept
     assert "https://shop.example/checkout" in kept and "sha256:" in kept
+
+
+def _depth(value) -> int:
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth + 1)
+            pending += [(v, depth + 1) for v in (item.values() if isinstance(item, dict) else item)]
+    return deepest
+
+
+def _nested(draw_text: str, depth: int) -> str:
+    return "[" * depth + draw_text + "]" * depth
+
+
+json_ish = st.text(
+    alphabet=st.sampled_from(list('[]{}":,\\ 0123456789.eE+-truefalsn') + ["\x00", "\ud800"]),
+    max_size=300,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=json_ish | st.builds(_nested, json_ish, st.integers(0, 60)),
+    encoding=st.sampled_from(["utf-8", "utf-16", "utf-32", "utf-16-be", "latin-1"]),
+)
+def test_json_loads_refuses_or_returns_a_value_no_deeper_than_the_limit(text, encoding):
+    try:
+        body = text.encode(encoding, "surrogatepass")
+    except UnicodeEncodeError:
+        return
+    try:
+        value = json_loads(body)
+    except PayloadError:
+        return
+    assert _depth(value) <= MAX_DEPTH
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=400))
+def test_json_loads_of_any_bytes_is_a_value_or_a_payload_error(body):
+    try:
+        value = json_loads(body)
+    except PayloadError:
+        return
+    assert _depth(value) <= MAX_DEPTH

@@ -11,7 +11,7 @@ from django.test import Client
 
 from tagmanager.cache import local_get, local_set
 from tagmanager.models import Container, FireEvent
-from tagmanager.selectors import container_setup_warnings, origin_allowed
+from tagmanager.selectors import container_setup_warnings, ingest_cache_key, origin_allowed
 from tagmanager.services.containers import container_create, container_update
 
 # Transactions commit as in production: the cache is refreshed when the change commits.
@@ -33,7 +33,7 @@ def shop():
 
 def test_an_added_origin_is_accepted_at_once_even_where_its_refusal_was_cached(client, shop):
     assert collect(client, "shop", SITE) == 403  # and the refusal is now cached, twice over
-    assert local_get("tagmanager:ingest:shop") == {"id": shop.pk, "origins": []}
+    assert local_get(ingest_cache_key("shop")) == {"id": shop.pk, "origins": []}
     container_update(container=shop, allowed_origins=[SITE])
     assert collect(client, "shop", SITE) == 204
 
@@ -43,7 +43,7 @@ def test_a_process_whose_own_copy_predates_the_change_accepts_the_added_origin(c
     checked against the shared cache, which the change rewrote."""
     stale = {"id": shop.pk, "origins": []}
     container_update(container=shop, allowed_origins=[SITE])
-    local_set("tagmanager:ingest:shop", stale, 60)  # as that process still holds it
+    local_set(ingest_cache_key("shop"), stale, 60)  # as that process still holds it
     assert collect(client, "shop", SITE) == 204
 
 
@@ -105,21 +105,76 @@ def _inline_management(page) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("origins", "origin", "host", "allowed"),
+    ("origins", "origin", "own", "allowed"),
     [
-        (["self"], "http://shop.test:8123", "shop.test:8123", True),
-        (["self"], "https://shop.test", "shop.test", True),
-        (["self"], "http://SHOP.test:8123", "shop.test:8123", False),  # browsers send lowercase
-        (["self"], "http://evil.example", "shop.test:8123", False),
-        (["self"], "http://shop.test:8124", "shop.test:8123", False),
-        (["self"], "", "shop.test", False),
-        (["self"], "null", "shop.test", False),
-        ([], "http://shop.test", "shop.test", False),
-        ([SITE], SITE, "tm.example", True),
+        (["self"], "http://shop.test:8123", "http://shop.test:8123", True),
+        (["self"], "https://shop.test", "https://shop.test", True),
+        (["self"], "http://shop.test", "https://shop.test", False),  # an http page, https TM
+        (["self"], "http://SHOP.test:8123", "http://shop.test:8123", False),  # sent lowercase
+        (["self"], "http://evil.example", "http://shop.test:8123", False),
+        (["self"], "http://shop.test:8124", "http://shop.test:8123", False),
+        (["self"], "", "http://shop.test", False),
+        (["self"], "null", "http://shop.test", False),
+        (["self"], "", "", False),  # a host outside ALLOWED_HOSTS: no own origin at all
+        ([], "http://shop.test", "http://shop.test", False),
+        ([SITE], SITE, "https://tm.example", True),
     ],
 )
-def test_self_allows_only_pages_of_the_same_host(origins, origin, host, allowed):
-    assert origin_allowed(origins=origins, origin=origin, host=host) is allowed
+def test_self_allows_only_pages_of_the_same_origin(origins, origin, own, allowed):
+    assert origin_allowed(origins=origins, origin=origin, own_origin=own) is allowed
+
+
+@pytest.mark.parametrize(
+    ("environ", "own"),
+    [
+        ({"HTTP_HOST": "tm.example:8000"}, "http://tm.example:8000"),
+        ({"HTTP_HOST": "TM.example"}, "http://tm.example"),
+        ({"HTTP_HOST": "evil.example"}, ""),  # DNS rebinding: not one of ALLOWED_HOSTS
+        ({"HTTP_HOST": ""}, ""),
+        ({"HTTP_HOST": "tm.example", "wsgi.url_scheme": "https"}, "https://tm.example"),
+        ({"HTTP_HOST": "tm.example", "HTTP_X_FORWARDED_PROTO": "https"}, "https://tm.example"),
+    ],
+)
+def test_own_origin_is_the_validated_host_and_the_scheme(settings, environ, own):
+    from tagmanager.endpoints import own_origin
+
+    settings.ALLOWED_HOSTS = ["tm.example"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert own_origin({"wsgi.url_scheme": "http", **environ}) == own
+
+
+def test_a_rebound_host_is_not_self_on_the_fast_path_either(settings):
+    """Through the WSGI fast path (which skips Django's host check) a page of evil.example
+    that reaches this server by DNS rebinding sends Origin == Host; "self" must not take it."""
+    import io
+
+    from django.core.wsgi import get_wsgi_application
+
+    from tagmanager.services.demo import demo_container_ensure
+    from tagmanager.wsgi import FastPath
+
+    settings.ALLOWED_HOSTS = ["tm.example"]
+    demo_container_ensure()
+    app = FastPath(get_wsgi_application(), prefix="/tm/")
+
+    def post(host):
+        body = json.dumps({"key": "demo", "events": [{"event_id": uuid.uuid4().hex}]}).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/tm/collect",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "HTTP_HOST": host,
+            "HTTP_ORIGIN": f"http://{host}",
+            "REMOTE_ADDR": "203.0.113.9",
+        }
+        statuses = []
+        app(environ, lambda status, headers: statuses.append(status))
+        return statuses[0]
+
+    assert post("evil.example").startswith("403")
+    assert post("tm.example").startswith("204")
 
 
 def test_the_demo_works_on_whatever_host_and_port_it_is_served(client, settings):

@@ -281,21 +281,20 @@ def test_no_database_is_a_503_and_a_deleted_container_a_404(client, demo, monkey
     assert post(client, decision()).status_code == 404
 
 
-def test_no_database_when_the_container_is_looked_up_is_a_503_too(client, demo, monkeypatch):
+def test_no_database_when_the_container_is_looked_up_is_a_503_too(client, demo):
     """A cold cache reads the container from the database: down, it is a 503 (which the
     runtime retries), never a 500."""
     from django.core.cache import cache
-    from django.db import OperationalError
+    from django.db import OperationalError, connection
 
     from tagmanager import cache as tm_cache
-    from tagmanager import selectors
 
-    def down(key):
+    def down(execute, sql, params, many, context):
         raise OperationalError("could not connect to server")
 
     cache.clear()
     tm_cache.reset()
-    monkeypatch.setattr(selectors, "_ingest_meta_read", down)
-    response = post(client, decision())
+    with connection.execute_wrapper(down):
+        response = post(client, decision())
     assert response.status_code == 503 and "retry" in response.json()["error"]
     assert response["Access-Control-Allow-Origin"]

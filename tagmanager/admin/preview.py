@@ -57,7 +57,7 @@ def preview_view(model_admin, request, object_id):
         raise Http404("No container with this id, or not one of yours.")
     if not preview_permitted(user=request.user, container=container):
         raise PermissionDenied
-    origins = container.allowed_origins or []
+    origins = [o for o in container.allowed_origins or [] if o != "self"]  # "self": no URL
     initial = {"url": origins[0] + "/"} if origins else {}
     form = PreviewLinkForm(request.POST if request.method == "POST" else None, initial=initial)
     link = None

@@ -172,6 +172,11 @@ class RedisBuffer(IngestBuffer):
                     undecodable.append((item, f"{type(exc).__name__}: {exc}"))
             if undecodable:  # kept as dead letters: one bad item must not hold up the others
                 self.bury(undecodable)
+                # Buried: out of the claim, so that a failed store cannot return them.
+                pipe = self.client.pipeline(transaction=False)
+                for item, _ in undecodable:
+                    pipe.lrem(claim, 1, item)
+                pipe.execute()
             if beacons:
                 self.store(beacons)
         except BaseException:

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from tagmanager.breaker import CircuitBreaker
 from tagmanager.ingest import BufferUnavailable, get_buffer
@@ -36,9 +36,11 @@ logger = logging.getLogger(__name__)
 
 # After the buffer failed, requests store synchronously for INGEST_RETRY_AFTER seconds.
 buffer_breaker = CircuitBreaker("The ingestion buffer", retry_after_setting="INGEST_RETRY_AFTER")
-# What says the database cannot be written now (down, restarting, locked): the batch is kept
-# and tried again. Any other error is the data's: the batch is split to find the culprit.
-TRANSIENT = (OperationalError, InterfaceError)
+# What the data causes: a value the database refuses, a reference that is gone, a value the
+# driver cannot adapt. On these a batch is split to find the culprit. Anything else (the
+# database down, restarting or locked, code ahead of its migrations) goes up, and the batch is
+# kept and tried again, whole.
+DATA_ERRORS = (DataError, IntegrityError, ValueError, TypeError, ArithmeticError)
 # Tag -> categories of a published version; versions never change, so this never goes stale.
 _VERSION_TAGS: dict[int, dict[int, list[str]]] = {}
 
@@ -181,8 +183,12 @@ def _bury(beacon: dict, exc: Exception) -> StoreResult:
     if not Container.objects.filter(pk=container_id).exists():
         container_id = None  # deleted since: keep the events without it
     reason = f"Not storable: {type(exc).__name__}: {exc}"
-    with transaction.atomic():
-        DeadLetter.objects.bulk_create([_dead_letter(container_id, e, reason) for e in events])
+    try:
+        with transaction.atomic():
+            DeadLetter.objects.bulk_create([_dead_letter(container_id, e, reason) for e in events])
+    except IntegrityError:  # the container was deleted a moment ago
+        with transaction.atomic():
+            DeadLetter.objects.bulk_create([_dead_letter(None, e, reason) for e in events])
     logger.warning("%d events went to the dead letters: %s", len(events), safe_text(reason, 200))
     return StoreResult(stored=0, duplicates=0, dead=len(events))
 
@@ -218,9 +224,7 @@ def _store_isolating(beacons: list[dict]) -> StoreResult:
     that and store everything else exactly once (each attempt is its own transaction)."""
     try:
         return _store(beacons)
-    except TRANSIENT:
-        raise
-    except Exception as exc:
+    except DATA_ERRORS as exc:
         if len(beacons) > 1:
             middle = len(beacons) // 2
             return _store_isolating(beacons[:middle]) + _store_isolating(beacons[middle:])
@@ -239,19 +243,28 @@ def fire_beacons_store(*, beacons: list) -> StoreResult:
 
     Malformed events go to the dead letters with the reason; the rest are stored; an event id
     seen before (in the same container) is counted as a duplicate of its tag on the day it was
-    received again. If the database refuses the batch because of one event, the batch is split
-    until that event is found; it goes to the dead letters, so one poisoned event can never
-    hold up the others. Raises only when the database cannot be written now (``TRANSIENT``):
-    the caller keeps the batch and tries again.
+    received again. If the database refuses the batch because of one event's data
+    (``DATA_ERRORS``), the batch is split until that event is found; it goes to the dead
+    letters, so one poisoned event can never hold up the others. Any other error (the database
+    down, locked or restarting) goes up with nothing stored: the caller keeps the batch and
+    tries it again.
     """
     total, good = StoreResult(0, 0, 0), []
-    for beacon in beacons:
-        problem = beacon_problem(beacon)
-        if problem:
-            total += _bury_malformed(beacon, f"Not a beacon: {problem}")
-        elif beacon["e"]:
-            good.append(beacon)
-    return total + (_store_isolating(good) if good else StoreResult(0, 0, 0))
+    # One transaction around it all, each attempt a savepoint inside: if the database goes
+    # away halfway through a split, nothing is kept, and the batch is tried again from the
+    # start (no half stored, buried twice or counted as duplicates of itself).
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Foreign keys are checked per statement, inside the savepoint that caused them.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for beacon in beacons:
+            problem = beacon_problem(beacon)
+            if problem:
+                total += _bury_malformed(beacon, f"Not a beacon: {problem}")
+            elif beacon["e"]:
+                good.append(beacon)
+        return total + (_store_isolating(good) if good else StoreResult(0, 0, 0))
 
 
 def fire_events_store(

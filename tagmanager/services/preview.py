@@ -107,7 +107,7 @@ def _check_site_url(container: Container, url: str) -> str:
     explicit = port is not None and port != {"http": 80, "https": 443}[parts.scheme]
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     origin = f"{parts.scheme}://{host}" + (f":{port}" if explicit else "")
-    allowed = container.allowed_origins or []
+    allowed = [o for o in container.allowed_origins or [] if o != "self"]
     if origin not in allowed:
         listed = ", ".join(allowed) or "none yet"
         raise ValidationError(

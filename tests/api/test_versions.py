@@ -130,3 +130,16 @@ def test_diff_of_a_never_published_container(pub, publisher):
     diff = pub.get("/tm/api/containers/fresh/diff/").json()
     assert diff["base"] is None
     assert [c["name"] for c in diff["categories"]["added"]][:1] == ["analytics"]
+
+
+def test_publishing_a_container_without_origins_answers_with_a_warning(pub, shop):
+    Tag.objects.filter(container=shop, name="Meta Pixel").update(priority=7)
+    response = pub.post("/tm/api/containers/demo/publish/", {}, format="json")
+    assert response.status_code == 201 and response.json()["warnings"] == []
+    shop.allowed_origins = []
+    shop.save()
+    Tag.objects.filter(container=shop, name="Meta Pixel").update(priority=8)
+    response = pub.post("/tm/api/containers/demo/publish/", {}, format="json")
+    assert response.status_code == 201
+    (warning,) = response.json()["warnings"]
+    assert "No allowed origins" in warning

@@ -76,9 +76,17 @@ def _build(container_id, batch):
     return beacons, good, bad
 
 
-def _check(good, bad_before, bad):
+def _counts() -> tuple[int, int]:
+    return FireEvent.objects.count(), DeadLetter.objects.count()
+
+
+def _check(good, before, bad):
+    """Each good event stored, nothing else stored, one dead letter with a reason per bad
+    item."""
+    events_before, letters_before = before
     assert FireEvent.objects.filter(event_id__in=good).count() == len(good)
-    assert DeadLetter.objects.count() - bad_before == bad
+    assert FireEvent.objects.count() - events_before == len(good)
+    assert DeadLetter.objects.count() - letters_before == bad
     assert not DeadLetter.objects.filter(reason="").exists()
 
 
@@ -91,7 +99,7 @@ def demo():
 @given(batch=batches, strangers=not_beacons)
 def test_bulk_store_isolates_every_bad_item(demo, batch, strangers):
     beacons, good, bad = _build(demo.pk, batch)
-    before = DeadLetter.objects.count()
+    before = _counts()
     mixed = beacons + strangers  # what is not a beacon at all: one dead letter each
     fire_beacons_store(beacons=mixed)
     _check(good, before, bad + len(strangers))
@@ -102,7 +110,7 @@ def test_bulk_store_isolates_every_bad_item(demo, batch, strangers):
 def test_direct_buffer_path_isolates_every_bad_item(demo, settings, batch):
     settings.TAGMANAGER = {"INGEST_BUFFER": "tagmanager.ingest.direct.DirectBuffer"}
     beacons, good, bad = _build(demo.pk, batch)
-    before = DeadLetter.objects.count()
+    before = _counts()
     for beacon in beacons:
         ingestion.fire_events_dispatch(container_id=demo.pk, events=beacon["e"])
     _check(good, before, bad)
@@ -114,7 +122,7 @@ def test_celery_task_path_isolates_every_bad_item(demo, batch):
     from tagmanager.tasks import fire_events_ingest
 
     beacons, good, bad = _build(demo.pk, batch)
-    before = DeadLetter.objects.count()
+    before = _counts()
     for beacon in beacons:
         # The task's own code, as a worker runs it for each message.
         fire_events_ingest.run(beacon["c"], beacon["e"], beacon["r"], None)
@@ -125,7 +133,7 @@ def test_celery_task_path_isolates_every_bad_item(demo, batch):
 @given(batch=batches, raw=st.lists(st.binary(max_size=40), max_size=3))
 def test_redis_buffer_path_isolates_every_bad_item(demo, redis_buffer, batch, raw):
     beacons, good, bad = _build(demo.pk, batch)
-    before = DeadLetter.objects.count()
+    before = _counts()
     for beacon in beacons:
         redis_buffer.push(beacon)
     # Bytes in the buffer that are no beacon at all (another writer, a half-written item).
@@ -210,3 +218,50 @@ def test_dead_letter_payloads_are_json_any_database_keeps(demo):
         text = json.dumps(letter.payload, allow_nan=False)  # finite numbers only
         text.encode("utf-8")  # no lone surrogates
         assert "\\u0000" not in text and len(text) < 5000
+
+
+def test_the_database_going_away_halfway_through_a_split_keeps_nothing(demo, monkeypatch):
+    """A poisoned event makes the batch split; the database then fails: nothing of the batch
+    is kept (no half stored, no dead letter), so trying it again stores each event once and
+    buries the poison once, counting no duplicates."""
+    from django.db import DataError, OperationalError
+
+    from tagmanager.models import FireDuplicateDaily
+
+    beacons, good, _ = _build(demo.pk, [[True, True], [True, True]])
+    poison, later = good[1], good[3]
+    real = ingestion.rows_insert
+    event_id = ingestion.COLUMN["event_id"]
+    state = {"down": True}
+
+    def failing(rows):
+        ids = {row[event_id] for row in rows}
+        if poison in ids:
+            raise DataError("value refused by the database")
+        if later in ids and state["down"]:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(rows)
+
+    monkeypatch.setattr(ingestion, "rows_insert", failing)
+    with pytest.raises(OperationalError):
+        fire_beacons_store(beacons=beacons)
+    assert not FireEvent.objects.exists() and not DeadLetter.objects.exists()
+    state["down"] = False
+    assert fire_beacons_store(beacons=beacons).stored == 3
+    assert DeadLetter.objects.count() == 1
+    assert not FireDuplicateDaily.objects.exists()
+
+
+def test_an_error_that_is_not_the_datas_keeps_the_batch_whole(demo, monkeypatch):
+    """Code ahead of its migrations, say: splitting would bury every event; the batch goes
+    back to be tried again instead."""
+    from django.db import ProgrammingError
+
+    def broken(rows):
+        raise ProgrammingError('column "utm" does not exist')
+
+    monkeypatch.setattr(ingestion, "rows_insert", broken)
+    beacons, _, _ = _build(demo.pk, [[True, True], [True]])
+    with pytest.raises(ProgrammingError):
+        fire_beacons_store(beacons=beacons)
+    assert not DeadLetter.objects.exists()

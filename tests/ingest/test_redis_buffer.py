@@ -297,3 +297,20 @@ def test_an_undecodable_item_goes_to_the_dead_letters_and_holds_up_nothing(buffe
         '{"c":1,"r":0}\n{"events": [',
     ]
     assert all(d.reason.startswith("Undecodable buffered beacon: ") for d in letters)
+
+
+@pytest.mark.django_db
+def test_an_item_buried_before_a_failed_store_is_not_buried_again(buffer):
+    from tagmanager.models import DeadLetter
+    from tagmanager.services.ingestion import fire_undecodable_bury
+
+    buffer.bury = fire_undecodable_bury
+    buffer.push(beacon(1))
+    buffer.client.rpush(buffer.buffer, b"not json")
+    buffer.store.fail = DatabaseError("server closed the connection")
+    with pytest.raises(DatabaseError):
+        buffer.drain(max_seconds=5)
+    assert buffer.status()["waiting"] == 1  # the good beacon came back, the buried one did not
+    buffer.store.fail = None
+    assert buffer.drain(max_seconds=5) == 1
+    assert DeadLetter.objects.count() == 1

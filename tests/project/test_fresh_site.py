@@ -5,11 +5,15 @@ Celery's default broker port)."""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.conftest import ROOT, port_open
 
 
 def readme_snippet() -> dict[str, str]:
@@ -52,7 +56,34 @@ def run(args, cwd, env):
     return done
 
 
-def test_a_fresh_startproject_site_following_the_readme_stores_every_event(tmp_path):
+@pytest.fixture
+def something_on_the_amqp_port():
+    """Where nothing listens on Celery's fallback broker port, something does now (a socket
+    that accepts and never answers), as RabbitMQ would on a developer's machine."""
+    if port_open("127.0.0.1", 5672):
+        yield
+        return
+    server = socket.create_server(("127.0.0.1", 5672))
+    held = []
+
+    def accept_forever():
+        try:
+            while True:
+                held.append(server.accept())
+        except OSError:  # closed at the end of the test
+            pass
+
+    thread = threading.Thread(target=accept_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.close()
+
+
+def test_a_fresh_startproject_site_following_the_readme_stores_every_event(
+    tmp_path, something_on_the_amqp_port
+):
     env = {
         k: v
         for k, v in os.environ.items()

@@ -25,6 +25,21 @@ class VersionOutputSerializer(serializers.ModelSerializer):
         return obj.container.live_version_id == obj.pk
 
 
+class PublishedSerializer(VersionOutputSerializer):
+    warnings = serializers.SerializerMethodField(
+        help_text="What keeps the container from working on its site although it is published "
+        "(e.g. no allowed origins: every consent decision and beacon would be refused)."
+    )
+
+    class Meta(VersionOutputSerializer.Meta):
+        fields = [*VersionOutputSerializer.Meta.fields, "warnings"]
+
+    def get_warnings(self, obj) -> list[str]:
+        from tagmanager.selectors import container_setup_warnings
+
+        return container_setup_warnings(container=obj.container)
+
+
 class VersionDetailSerializer(VersionOutputSerializer):
     config = serializers.DictField(help_text="The configuration the loader serves.")
 

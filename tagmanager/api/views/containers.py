@@ -17,6 +17,7 @@ from tagmanager.api.serializers.containers import (
 from tagmanager.api.serializers.versions import (
     DiffQuerySerializer,
     DiffSerializer,
+    PublishedSerializer,
     PublishInputSerializer,
     PublishProblemsSerializer,
     VersionDetailSerializer,
@@ -43,7 +44,7 @@ def _input(view, serializer_class, *, data=None, partial=False, **kwargs) -> dic
 
 
 def _published(version: ContainerVersion, view) -> Response:
-    body = VersionOutputSerializer(version, context=view.get_serializer_context()).data
+    body = PublishedSerializer(version, context=view.get_serializer_context()).data
     return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -103,7 +104,7 @@ class ContainerViewSet(ListModelMixin, RetrieveModelMixin, ContainerScopedViewSe
         "published: the 400 answer lists every problem.",
         parameters=[KEY_PARAM],
         request=PublishInputSerializer,
-        responses={201: VersionOutputSerializer, 400: PublishProblemsSerializer},
+        responses={201: PublishedSerializer, 400: PublishProblemsSerializer},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, key=None):
@@ -190,7 +191,7 @@ class VersionViewSet(ListModelMixin, RetrieveModelMixin, ContainerScopedViewSet)
         description="Needs tagmanager.publish_container.",
         parameters=[KEY_PARAM, NUMBER_PARAM],
         request=PublishInputSerializer,
-        responses={201: VersionOutputSerializer},
+        responses={201: PublishedSerializer},
     )
     @action(detail=True, methods=["post"])
     def rollback(self, request, key=None, number=None):
