@@ -199,19 +199,6 @@ BUFFERS = {
 }
 
 
-RATES = (
-    "RATE_LIMIT_COLLECT_CLIENT",
-    "RATE_LIMIT_COLLECT_CONTAINER",
-    "RATE_LIMIT_CONSENT_CLIENT",
-    "RATE_LIMIT_CONSENT_CONTAINER",
-    "RATE_LIMIT_PIXEL_CLIENT",
-    "RATE_LIMIT_PIXEL_CONTAINER",
-    "API_THROTTLE_USER",
-    "API_THROTTLE_ANON",
-    "LOGIN_FAILURE_LIMIT",
-)
-
-
 def tagmanager(env: environ.Env) -> dict:
     """The app's TAGMANAGER settings that the host project takes from the environment.
 
@@ -245,7 +232,9 @@ def tagmanager(env: environ.Env) -> dict:
     if header:
         conf["CLIENT_IP_HEADER"] = header
     # Rate limits: "<count>/<period>" or "off" (the app's system check validates them).
-    for name in RATES:
+    from tagmanager.conf import RATE_SETTINGS
+
+    for name in RATE_SETTINGS:
         value = env.str(f"TAGMANAGER_{name}", default="")
         if value:
             conf[name] = None if value.strip().lower() in ("off", "none") else value

@@ -22,75 +22,57 @@ from tagmanager.conf import get_setting
 breaker = CircuitBreaker("The cache", retry_after_setting="CACHE_RETRY_AFTER")
 
 
-def cache_get(key: str, default=None):
+def _guarded(operation, default=None):
+    """``operation()``, unless the cache failed a moment ago or fails now: then ``default``."""
     if not breaker.available():
         return default
     try:
-        return cache.get(key, default)
+        return operation()
     except Exception as exc:  # the backend's own errors (connection refused, timeout ...)
         breaker.failed(exc)
         return default
 
 
+def cache_get(key: str, default=None):
+    return _guarded(lambda: cache.get(key, default), default)
+
+
 def cache_set(key: str, value, timeout: float) -> None:
-    if not breaker.available():
-        return
-    try:
-        cache.set(key, value, timeout)
-    except Exception as exc:
-        breaker.failed(exc)
+    _guarded(lambda: cache.set(key, value, timeout))
 
 
 def cache_add(key: str, value, timeout: float) -> None:
     """Set ``key`` only if the cache does not hold it yet."""
-    if not breaker.available():
-        return
-    try:
-        cache.add(key, value, timeout)
-    except Exception as exc:
-        breaker.failed(exc)
+    _guarded(lambda: cache.add(key, value, timeout))
 
 
 def cache_delete(key: str) -> None:
-    if not breaker.available():
-        return
-    try:
-        cache.delete(key)
-    except Exception as exc:
-        breaker.failed(exc)
+    _guarded(lambda: cache.delete(key))
 
 
 def cache_get_many(keys: list[str]) -> dict:
-    if not breaker.available() or not keys:
-        return {}
-    try:
-        return cache.get_many(keys)
-    except Exception as exc:
-        breaker.failed(exc)
-        return {}
+    return _guarded(lambda: cache.get_many(keys), {}) if keys else {}
 
 
 def cache_incr(counts: dict[str, tuple[int, int]]) -> list[int] | None:
     """Add to counters: ``{key: (delta, timeout)}``, a missing key starting at ``delta`` and
     living ``timeout`` seconds. Returns the new counts in order; None when the cache failed.
     Atomic across processes; with Django's Redis cache one round trip for all keys."""
-    if not breaker.available():
-        return None
-    try:
-        backend = caches[DEFAULT_CACHE_ALIAS]
-        if isinstance(backend, RedisCache):
-            return _redis_incr(backend, counts)
-        totals = []
-        for key, (delta, timeout) in counts.items():
-            try:
-                total = backend.incr(key, delta)
-            except ValueError:  # missing (or expired): create it, unless another got there first
-                total = delta if backend.add(key, delta, timeout) else backend.incr(key, delta)
-            totals.append(total)
-        return totals
-    except Exception as exc:
-        breaker.failed(exc)
-        return None
+    return _guarded(lambda: _incr(counts))
+
+
+def _incr(counts: dict[str, tuple[int, int]]) -> list[int]:
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return _redis_incr(backend, counts)
+    totals = []
+    for key, (delta, timeout) in counts.items():
+        try:
+            total = backend.incr(key, delta)
+        except ValueError:  # missing (or expired): create it, unless another got there first
+            total = delta if backend.add(key, delta, timeout) else backend.incr(key, delta)
+        totals.append(total)
+    return totals
 
 
 def _redis_incr(backend, counts: dict[str, tuple[int, int]]) -> list[int]:
@@ -109,16 +91,15 @@ def _redis_incr(backend, counts: dict[str, tuple[int, int]]) -> list[int]:
 def cache_counter_add(key: str, delta: int) -> bool:
     """Add ``delta`` (negative: subtract) to an existing counter; False when the key is gone
     or the cache failed."""
-    if not breaker.available():
-        return False
-    try:
-        cache.incr(key, delta)
+
+    def add() -> bool:
+        try:
+            cache.incr(key, delta)
+        except ValueError:  # gone
+            return False
         return True
-    except ValueError:
-        return False
-    except Exception as exc:
-        breaker.failed(exc)
-        return False
+
+    return _guarded(add, False)
 
 
 _local: dict = {}

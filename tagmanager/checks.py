@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from tagmanager.conf import DEFAULTS, get_config
+from tagmanager.conf import DEFAULTS, RATE_SETTINGS, get_config
 
 _POSITIVE_INTS = (
     "LOADER_MAX_AGE",
@@ -193,19 +193,6 @@ def check_ingest_buffer(app_configs=None, **kwargs):
             )
         ]
     return []
-
-
-RATE_SETTINGS = (
-    "RATE_LIMIT_COLLECT_CLIENT",
-    "RATE_LIMIT_COLLECT_CONTAINER",
-    "RATE_LIMIT_CONSENT_CLIENT",
-    "RATE_LIMIT_CONSENT_CONTAINER",
-    "RATE_LIMIT_PIXEL_CLIENT",
-    "RATE_LIMIT_PIXEL_CONTAINER",
-    "API_THROTTLE_USER",
-    "API_THROTTLE_ANON",
-    "LOGIN_FAILURE_LIMIT",
-)
 
 
 @checks.register()

@@ -115,6 +115,20 @@ DEFAULTS = {
 }
 
 
+# The settings that are rates ("<count>/<period>"), checked by tagmanager.E009.
+RATE_SETTINGS = (
+    "RATE_LIMIT_COLLECT_CLIENT",
+    "RATE_LIMIT_COLLECT_CONTAINER",
+    "RATE_LIMIT_CONSENT_CLIENT",
+    "RATE_LIMIT_CONSENT_CONTAINER",
+    "RATE_LIMIT_PIXEL_CLIENT",
+    "RATE_LIMIT_PIXEL_CONTAINER",
+    "API_THROTTLE_USER",
+    "API_THROTTLE_ANON",
+    "LOGIN_FAILURE_LIMIT",
+)
+
+
 @cache
 def get_config() -> dict:
     user = getattr(settings, "TAGMANAGER", {})
