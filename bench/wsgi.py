@@ -6,14 +6,17 @@
 - /bench/pixel.gif: a trivial Django view answering the pixel's GIF and headers without logging
   anything: the pixel endpoint's baseline (same server, same middleware, no work);
 - /bench/null: reads a POST body and answers 204, before Django: what the server and the load
-  generator alone cost per request, the floor under ``POST /tm/collect``.
+  generator alone cost per request, the floor under ``POST /tm/collect``;
+- /bench/echo: a trivial Django POST view (CSRF-exempt, the project's middleware) that reads the
+  whole body and answers 204: the floor ``collect-ratio`` holds ``POST /tm/collect`` against.
 """
 
 import os
 
 from django.http import HttpResponse
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from project.wsgi import application as django_app  # sets Django up: import it first
 from tagmanager.views import PIXEL_GIF
@@ -29,12 +32,20 @@ def trivial_pixel(request):
     return response
 
 
+@csrf_exempt
+@require_POST
+def trivial_post(request):
+    request.body  # noqa: B018  (reads the whole body, and nothing else)
+    return HttpResponse(status=204)
+
+
 def _mount_baseline() -> None:
     # Added to the project's URLs before the first request builds the resolver; last, so that
     # resolving it walks the same patterns as resolving the app's pixel does.
     from project import urls
 
     urls.urlpatterns.append(path("bench/pixel.gif", trivial_pixel))
+    urls.urlpatterns.append(path("bench/echo", trivial_post))
 
 
 _mount_baseline()
