@@ -49,7 +49,14 @@ def test_bad_buffer_setting_is_a_clear_error_and_check_e005(settings, path, mess
     ["tagmanager.ingest.celery.CeleryTaskBuffer", "tagmanager.ingest.redis_buffer.RedisBuffer"],
 )
 @pytest.mark.parametrize("broker", ["", "memory://"])
-def test_a_buffer_that_needs_a_broker_without_one_is_check_e008(settings, path, broker):
+def test_a_buffer_that_needs_a_broker_without_one_is_check_e008(
+    settings, monkeypatch, path, broker
+):
+    from celery import current_app
+
+    # Neither the settings, the Celery app in force nor the environment name a broker.
+    monkeypatch.setattr(current_app.conf, "broker_url", broker or None)
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     settings.CELERY_BROKER_URL = broker
     settings.TAGMANAGER = {"INGEST_BUFFER": path, "INGEST_REDIS_URL": "redis://127.0.0.1:1/0"}
     assert [e.id for e in check_ingest_buffer()] == ["tagmanager.E008"]
@@ -57,7 +64,11 @@ def test_a_buffer_that_needs_a_broker_without_one_is_check_e008(settings, path, 
     assert "tagmanager.E008" not in [e.id for e in check_ingest_buffer()]
 
 
-def test_the_default_buffer_without_a_broker_passes_the_checks(settings):
+def test_the_default_buffer_without_a_broker_passes_the_checks(settings, monkeypatch):
+    from celery import current_app
+
+    monkeypatch.setattr(current_app.conf, "broker_url", None)
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     settings.CELERY_BROKER_URL = ""
     settings.TAGMANAGER = {}
     assert check_ingest_buffer() == []
