@@ -32,7 +32,10 @@ PRODUCTION = {
 
 
 def manage(*args: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in ("DEBUG", *PRODUCTION)}
+    # A production environment: not the test run's own (DEBUG, or the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+    leave_out = ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION)
+    environ = {k: v for k, v in os.environ.items() if k not in leave_out}
     environ.update(
         DJANGO_SETTINGS_MODULE="project.settings",
         TAGMANAGER_VAR_DIR=str(tmp_path / "var"),
