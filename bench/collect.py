@@ -9,12 +9,17 @@ The targets are ratios, since absolute latencies on two cores shared with the lo
 
 The view (``/bench/echo`` in bench/wsgi.py) goes through Django's whole request cycle with the
 project's middleware, reads the body and answers 204. Both get beacons built alike, request
-for request of the same size (the view's path is as long as collect's). The Redis buffer is drained by a running Celery
-worker, as in production; after each collect round the run waits until the buffer is empty, so
-that the worker's backlog does not run into the next round.
+for request of the same size (the view's path is as long as collect's). The Redis buffer is
+drained by a Celery worker. With ``--worker-in-rounds paused`` (the default) the worker and beat
+are stopped (SIGSTOP) during collect's rounds, so that both endpoints have the server to
+themselves, as with storage on other machines; with ``running`` they store meanwhile, on the
+same cores. After each collect round the run waits until the buffer is empty, so that the
+worker's backlog does not run into the next round.
 """
 
+import contextlib
 import os
+import signal
 import time
 import uuid
 
@@ -27,6 +32,13 @@ P99_LIMIT = 0.050  # the view must hold the rate with a p99 under this (seconds)
 P99_RATIO = 2.0  # collect's p99 / the view's p99, at most
 CPU_RATIO = 1.3  # collect's gunicorn CPU per request / the view's, at most
 DRAIN_LIMIT = 180  # seconds to wait for the worker to empty the buffer after a round
+
+
+def _signal(processes, sig) -> None:
+    """Signal each process's whole group (a Celery worker and its pool)."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
 
 
 def _buffer_status() -> dict:
@@ -153,8 +165,16 @@ def collect_ratio(ctx) -> None:
             print(f"\nThe view held none of the rates under {_ms(P99_LIMIT)}: nothing to compare.")
             return
         # b, c. Collect and the view at that rate: collect, view, collect, view, ...
+        storers = [p for p in processes.started if p.bench_name in ("ingest-worker", "ingest-beat")]
+        pause = ctx.options.worker_in_rounds == "paused"
         for index in range(rounds):
-            outcome = measure(beacons(index + 1, held * seconds), held)
+            if pause:  # the pushes' wake-ups wait in the broker; the buffer keeps the beacons
+                _signal(storers, signal.SIGSTOP)
+            try:
+                outcome = measure(beacons(index + 1, held * seconds), held)
+            finally:
+                if pause:
+                    _signal(storers, signal.SIGCONT)
             drains.append(_wait_drained())
             pairs.append((outcome, measure(view_requests[: held * seconds], held)))
         worker_log = processes.log_text("ingest-worker")
@@ -169,8 +189,14 @@ def _print_sweep(ctx, rates, sweep, held, seconds, rounds, size) -> None:
     print(
         f"One gunicorn ({ctx.options.web_workers} sync workers) serves both `POST /tm/collect` and "
         "the trivial Django POST view `/bench/echo` (CSRF-exempt, the project's middleware, reads "
-        "`request.body`, answers 204). Redis buffer drained by a running Celery worker (prefork, "
-        f"-c {ctx.options.celery_concurrency}) and celery beat, as in production. Open-loop load "
+        "`request.body`, answers 204). Redis buffer drained by a Celery worker (prefork, "
+        f"-c {ctx.options.celery_concurrency}) and celery beat, "
+        + (
+            "stopped (SIGSTOP) during collect's rounds and draining between them. "
+            if ctx.options.worker_in_rounds == "paused"
+            else "storing during collect's rounds, on the same cores. "
+        )
+        + "Open-loop load "
         f"generator (bench/loadgen.py on {loop}, one connection per request) on the same cores; "
         "latency counts from when a request was due. Both endpoints get beacons of "
         f"{EVENTS_PER_BEACON} events built alike (from {size:,} B with headers), the n-th "

@@ -163,6 +163,15 @@ def main() -> None:
         default="250,500,750,1000,1250,1500,1750,2000",
         help="collect-ratio: requests/s tried with the trivial POST view alone",
     )
+    parser.add_argument(
+        "--worker-in-rounds",
+        choices=["paused", "running"],
+        default="paused",
+        help="collect-ratio: whether the Celery worker (and beat) may store during collect's "
+        "rounds; paused (SIGSTOP) measures the request path against the view on equal terms, "
+        "and the worker drains between rounds; running shares the cores with it, as one "
+        "machine for everything would",
+    )
     parser.add_argument("--export-sizes", default="100000,1000000", help="consent-export sizes")
     parser.add_argument("--seal-rows", type=int, default=50000, help="consent-seal rows")
     parser.add_argument(
