@@ -360,6 +360,18 @@ class Visit:
                 raise AssertionError(f"timed out waiting for {message}")
             self.page.wait_for_timeout(50)
 
+    def wait_delivered(self) -> None:
+        """Until the runtime has read the server's answer to every decision it sent (its outbox
+        is empty): a reload before that resends what is still waiting, by design."""
+        self.until(
+            lambda: (
+                not self.js(
+                    "Object.keys(localStorage).some(k => k.startsWith('tm_consent_outbox.'))"
+                )
+            ),
+            message="consent outbox empty",
+        )
+
     def wait_consent(self, action: str, count: int = 1) -> dict:
         self.until(
             lambda: len([c for c in self.consents() if c["action"] == action]) >= count,
