@@ -30,32 +30,50 @@ MAX_DEPTH = 32
 # Longest integer literal accepted: ids and times need 19 digits; Python's int() refuses
 # more than 4,300 digits with a ValueError, and big ones cost quadratic time.
 MAX_INT_DIGITS = 40
-_ESCAPE = re.compile(r"\\.", re.DOTALL)
-# Outside strings valid JSON is ASCII: keep the brackets (as parentheses), drop the rest.
-_BRACKETS_ONLY = {c: None for c in range(128)} | {91: "(", 123: "(", 93: ")", 125: ")"}
+# The checks below read the UTF-8 bytes: no byte of a multi-byte character is ASCII, so every
+# quote, bracket, backslash and digit byte is that character of the text.
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_ALL_BUT_MARKS = bytes(range(256)).translate(None, b'[]{}"')  # delete these: marks stay
+_TO_PARENS = bytes.maketrans(b"[{]}", b"(())")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGIT_RUN = b"0" * (MAX_INT_DIGITS + 1)
 
 
-def _too_deep(text: str) -> bool:
+def _outside_brackets(text: bytes) -> bytes:
+    """The brackets of ``text`` that lie outside strings, in order, as parentheses.
+
+    Once escapes are gone, every quote opens or closes a string, so quotes alternate: up to
+    the first place where the text stops being JSON (where the parser stops too), this is
+    exactly the parser's reading. Fast path: keep only quotes and brackets, then drop every
+    ``""``. When no quote is left, no string held a bracket (each run of adjacent quotes had
+    an even length, so it began with an opening quote and ended with a closing one: no opening
+    quote stood right before a bracket), and the brackets left are those outside strings.
+    Otherwise the text between strings is cut out quote by quote."""
+    if b"\\" in text:
+        text = _ESCAPE.sub(b"", text)
+    marks = text.translate(None, _ALL_BUT_MARKS)
+    brackets = marks.replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = b"".join(marks.split(b'"')[::2])
+    return brackets.translate(_TO_PARENS)
+
+
+def _too_deep(text: bytes) -> bool:
     """Whether arrays and objects nest deeper than MAX_DEPTH outside strings, in linear time
-    whatever the text. Once escapes are gone, every quote opens or closes a string, so the text
-    between quotes alternates outside / inside: up to the first place where the text stops
-    being JSON (where the parser stops too), this is exactly the parser's reading. Each pass
-    of ``replace`` removes the innermost level of the brackets that remain."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:  # the common case: nothing to count
+    whatever the text. Each pass of ``replace`` removes the innermost level of the brackets
+    that remain."""
+    if text.count(b"[") + text.count(b"{") <= MAX_DEPTH:  # nothing to count
         return False
-    if "\\" in text:
-        text = _ESCAPE.sub("", text)
-    brackets = "".join(text.split('"')[::2]).translate(_BRACKETS_ONLY)
+    brackets = _outside_brackets(text)
     for _ in range(MAX_DEPTH):
         if not brackets:
             return False
-        brackets = brackets.replace("()", "")
+        brackets = brackets.replace(b"()", b"")
     if not brackets:
         return False
     # Left after MAX_DEPTH levels: deeper, or not balanced (then the parser refuses the text
     # where it breaks): count the depth each prefix reaches.
-    outside = "".join(text.split('"')[::2])
-    steps = (1 if b in "[{" else -1 for b in outside if b in "[]{}")
+    steps = (1 if b == 40 else -1 for b in _outside_brackets(text))
     return any(depth > MAX_DEPTH for depth in accumulate(steps))
 
 
@@ -76,6 +94,12 @@ def _finite_float(text: str) -> float:
     return value
 
 
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+_DECODER_INT_CHECKED = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int
+)
+
+
 def json_loads(body: bytes | str):
     """``json.loads`` that cannot raise anything but PayloadError, whatever ``body`` holds:
     UTF-8 only (RFC 8259; what browsers send), no NaN or Infinity, no number too large for a
@@ -83,15 +107,18 @@ def json_loads(body: bytes | str):
     very text the parser then reads, so the parser never recurses deep)."""
     if isinstance(body, bytes):
         try:
-            body = body.decode("utf-8")
+            text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise PayloadError(f"Body is not UTF-8: {safe_text(str(exc), 200)}") from None
+    else:
+        text, body = body, body.encode("utf-8", "surrogatepass")
     if _too_deep(body):
         raise PayloadError(f"Body is nested deeper than {MAX_DEPTH} levels.")
+    # Integers are read by the parser's own C code unless some run of digits (in a string or
+    # not) is long enough to be an integer over the limit: then each is checked in Python.
+    long_digits = _LONG_DIGIT_RUN in body.translate(_DIGITS_AS_ZERO)
     try:
-        return json.loads(
-            body, parse_constant=_reject_constant, parse_int=_bounded_int, parse_float=_finite_float
-        )
+        return (_DECODER_INT_CHECKED if long_digits else _DECODER).decode(text)
     except PayloadError:
         raise
     except RecursionError:  # defence in depth: _too_deep should have caught it

@@ -257,3 +257,91 @@ def test_json_loads_of_any_bytes_is_a_value_or_a_payload_error(body):
     except PayloadError:
         return
     assert _depth(value) <= MAX_DEPTH
+
+
+# Strings full of what the depth and integer checks look for: brackets, quotes, backslashes
+# and runs of digits, which must count for nothing inside a string.
+_tricky_text = st.text(alphabet=st.sampled_from(list('[]{}"\\:,0123456789 aé\n')), max_size=60)
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**45), 10**45)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _tricky_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_tricky_text, inner, max_size=3),
+    max_leaves=40,
+)
+
+
+def _longest_int_digits(value) -> int:
+    longest, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            longest = max(longest, len(str(abs(item))))
+        elif isinstance(item, (list, dict)):
+            pending += list(item.values() if isinstance(item, dict) else item)
+    return longest
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=_json_values, wrap=st.integers(0, 40), ensure_ascii=st.booleans())
+def test_valid_json_is_refused_exactly_when_too_deep_or_an_integer_too_long(
+    value, wrap, ensure_ascii
+):
+    # Valid JSON, however its strings mimic brackets or numbers: read back as it was unless it
+    # really nests too deep or holds a really long integer, and then refused for that reason.
+    for level in range(wrap):
+        value = [value] if level % 2 else {"[": value, '"]': "}{"}
+    body = json.dumps(value, ensure_ascii=ensure_ascii).encode()
+    if _depth(value) > MAX_DEPTH:
+        with pytest.raises(PayloadError, match="nested deeper"):
+            json_loads(body)
+    elif _longest_int_digits(value) > 40:
+        with pytest.raises(PayloadError, match="more than 40 digits"):
+            json_loads(body)
+    else:
+        assert json_loads(body) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Depth 1 outside strings, 40 brackets inside one.
+        '["' + "[" * 40 + "]" * 40 + '"]',
+        '["' + "[" * 40 + '"]',
+        # A string holding a quote (escaped) and brackets, between shallow ones.
+        '[{"a": "\\"[[[[", "b": []}, "]]]]\\\\", {}]',
+        # Digit runs longer than any integer allowed, in strings only.
+        '{"id": "' + "1" * 100 + '", "n": 12345678901234567890}',
+    ],
+)
+def test_strings_that_look_deep_or_long_are_read(text):
+    assert json_loads(text.encode()) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 40 levels outside strings, with strings whose brackets would cancel them if counted.
+        "[" * 40 + '"' + "]" * 40 + '"' + "]" * 40,
+        "[" * 20 + '"]]]]", ' + "[" * 20 + "1" + "]" * 40,
+        # A string before the deep part ends with an escaped quote then a bracket.
+        '["\\"]", ' + "[" * 40 + "]" * 40 + "]",
+    ],
+)
+def test_deep_nesting_behind_strings_of_brackets_is_refused(text):
+    with pytest.raises(PayloadError, match="nested deeper"):
+        json_loads(text.encode())
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_integers_are_read_up_to_40_digits_and_refused_beyond(sign):
+    assert json_loads(f'{{"n": {sign}{"9" * 40}}}'.encode()) == {"n": int(sign + "9" * 40)}
+    with pytest.raises(PayloadError, match="more than 40 digits"):
+        json_loads(f'{{"n": {sign}1{"0" * 40}}}'.encode())
+    # The same beside a string holding a longer run of digits (the slower, exact path).
+    with pytest.raises(PayloadError, match="more than 40 digits"):
+        json_loads(f'{{"s": "{"7" * 50}", "n": {sign}1{"0" * 40}}}'.encode())

@@ -10,7 +10,7 @@ import pytest
 from django.db import DatabaseError
 
 from tagmanager.ingest import BufferUnavailable, get_buffer
-from tagmanager.ingest.redis_buffer import RedisBuffer
+from tagmanager.ingest.redis_buffer import PUSH_CLIENT_NAME, RedisBuffer
 from tests.conftest import port_open, skip_or_fail, wait_for
 
 REDIS = "redis://127.0.0.1:6379/3"
@@ -39,6 +39,15 @@ def buffer(settings, monkeypatch):
     keys = list(buf.client.scan_iter(match=f"{prefix}:*"))
     if keys:
         buf.client.delete(*keys)
+
+
+def push_connections(admin) -> list[dict]:
+    return [c for c in admin.client_list() if c.get("name") == PUSH_CLIENT_NAME]
+
+
+def push_connections_kill(admin) -> None:
+    for pusher in push_connections(admin):
+        admin.client_kill_filter(_id=pusher["id"])
 
 
 def beacon(n: int) -> dict:
@@ -174,8 +183,7 @@ def test_a_push_after_redis_cut_its_connection_goes_through(buffer):
     import redis
 
     buffer.push(beacon(1))
-    pooled = buffer.client.client_id()  # the one connection of the pool, as it is idle
-    redis.Redis.from_url(REDIS).client_kill_filter(_id=pooled)  # as a Redis restart would
+    push_connections_kill(redis.Redis.from_url(REDIS))  # as a Redis restart would
     # A cut connection costs at most the push that found it cut (its request stores the
     # beacon itself); the ones after it go through on a new connection.
     pushed = 0
@@ -314,3 +322,73 @@ def test_an_item_buried_before_a_failed_store_is_not_buried_again(buffer):
     buffer.store.fail = None
     assert buffer.drain(max_seconds=5) == 1
     assert DeadLetter.objects.count() == 1
+
+
+def test_a_push_after_an_error_reply_reads_its_own_answers(buffer):
+    # An error reply to the RPUSH leaves the SET's answer unread on that connection: reused,
+    # the next push would take it for its own. The connection is dropped instead.
+    buffer.client.set(buffer.buffer, "not a list")
+    with pytest.raises(BufferUnavailable, match="WRONGTYPE"):
+        buffer.push(beacon(1))
+    buffer.client.delete(buffer.buffer, buffer.awake)
+    for n in range(2, 6):
+        buffer.push(beacon(n))
+    # Each push read its own RPUSH's count: a wake-up at the first (nobody awake) and at every
+    # full batch (3) waiting, nothing else.
+    assert buffer.wakes == [1, 3]
+    assert buffer.status()["waiting"] == 4
+
+
+def test_each_thread_pushes_on_a_connection_of_its_own(buffer):
+    admin = __import__("redis").Redis.from_url(REDIS)
+    push_connections_kill(admin)  # those of earlier tests' buffers
+    barrier = threading.Barrier(4)
+    failures = []
+
+    def pusher(n):
+        try:
+            buffer.push(beacon(n))
+            barrier.wait(timeout=30)  # every thread holds its connection at once
+            for m in range(10):
+                buffer.push(beacon(1000 * n + m))
+            barrier.wait(timeout=30)
+        except Exception as exc:  # pragma: no cover (reported below)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=pusher, args=(n,)) for n in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert buffer.status()["waiting"] == 44
+    assert len(push_connections(admin)) == 4
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_process_pushes_on_a_connection_of_its_own(buffer):
+    import os
+
+    import redis
+
+    push_connections_kill(redis.Redis.from_url(REDIS))  # those of earlier tests' buffers
+    buffer.push(beacon(1))  # the parent now holds the one push connection
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: push, then report how many push connections Redis sees
+        code = 1
+        try:
+            buffer.push(beacon(2))
+            seen = len(push_connections(redis.Redis.from_url(REDIS)))
+            os.write(write, str(seen).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    seen = os.read(read, 100)
+    os.close(read)
+    assert os.waitpid(pid, 0)[1] == 0
+    # The child did not write on the parent's socket: it made a connection of its own.
+    assert int(seen) == 2
+    buffer.push(beacon(3))  # and the parent's connection is still in step
+    assert buffer.status()["waiting"] == 3
