@@ -160,7 +160,7 @@ def main() -> None:
     parser.add_argument("--rates", default="100,500,2000", help="collect-latency requests/s")
     parser.add_argument(
         "--sweep-rates",
-        default="250,500,750,1000,1250,1500,1750,2000",
+        default="250,500,750,1000,1250,1500,1750,2000,2250,2500,2750,3000",
         help="collect-ratio: requests/s tried with the trivial POST view alone",
     )
     parser.add_argument(
