@@ -112,6 +112,11 @@ def json_loads(body: bytes | str):
             raise PayloadError(f"Body is not UTF-8: {safe_text(str(exc), 200)}") from None
     else:
         text, body = body, body.encode("utf-8", "surrogatepass")
+    if text.startswith("\ufeff"):  # as json.loads says (the decoder alone would not)
+        raise PayloadError(
+            "Body is not valid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig): "
+            "line 1 column 1 (char 0)"
+        )
     if _too_deep(body):
         raise PayloadError(f"Body is nested deeper than {MAX_DEPTH} levels.")
     # Integers are read by the parser's own C code unless some run of digits (in a string or

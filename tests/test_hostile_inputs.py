@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from django.core.cache import cache
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tagmanager.models import ConsentRecord, DeadLetter, FireEvent
@@ -286,7 +286,11 @@ def _longest_int_digits(value) -> int:
     return longest
 
 
-@settings(max_examples=500, deadline=None)
+@settings(
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(value=_json_values, wrap=st.integers(0, 40), ensure_ascii=st.booleans())
 def test_valid_json_is_refused_exactly_when_too_deep_or_an_integer_too_long(
     value, wrap, ensure_ascii
@@ -314,6 +318,8 @@ def test_valid_json_is_refused_exactly_when_too_deep_or_an_integer_too_long(
         '["' + "[" * 40 + '"]',
         # A string holding a quote (escaped) and brackets, between shallow ones.
         '[{"a": "\\"[[[[", "b": []}, "]]]]\\\\", {}]',
+        # Many brackets, none in a string (escaped quotes in them): the quick reading.
+        "[" + ", ".join(['{"a": "q\\"r", "b": [1, 2]}'] * 40) + "]",
         # Digit runs longer than any integer allowed, in strings only.
         '{"id": "' + "1" * 100 + '", "n": 12345678901234567890}',
     ],
@@ -325,9 +331,10 @@ def test_strings_that_look_deep_or_long_are_read(text):
 @pytest.mark.parametrize(
     "text",
     [
-        # 40 levels outside strings, with strings whose brackets would cancel them if counted.
-        "[" * 40 + '"' + "]" * 40 + '"' + "]" * 40,
-        "[" * 20 + '"]]]]", ' + "[" * 20 + "1" + "]" * 40,
+        # 40 levels outside strings, each opened with a string whose bracket, if counted,
+        # would close it again (and make the whole look one level deep).
+        '["]", ' * 40 + "1" + "]" * 40,
+        '{"a": "}", "b": ' * 40 + "1" + "}" * 40,
         # A string before the deep part ends with an escaped quote then a bracket.
         '["\\"]", ' + "[" * 40 + "]" * 40 + "]",
     ],
@@ -345,3 +352,8 @@ def test_integers_are_read_up_to_40_digits_and_refused_beyond(sign):
     # The same beside a string holding a longer run of digits (the slower, exact path).
     with pytest.raises(PayloadError, match="more than 40 digits"):
         json_loads(f'{{"s": "{"7" * 50}", "n": {sign}1{"0" * 40}}}'.encode())
+
+
+def test_a_byte_order_mark_is_refused_as_json_loads_refuses_it():
+    with pytest.raises(PayloadError, match="Unexpected UTF-8 BOM"):
+        json_loads("\ufeff{}".encode())

@@ -10,7 +10,7 @@ import pytest
 from django.db import DatabaseError
 
 from tagmanager.ingest import BufferUnavailable, get_buffer
-from tagmanager.ingest.redis_buffer import PUSH_CLIENT_NAME, RedisBuffer
+from tagmanager.ingest.redis_buffer import RedisBuffer
 from tests.conftest import port_open, skip_or_fail, wait_for
 
 REDIS = "redis://127.0.0.1:6379/3"
@@ -41,13 +41,39 @@ def buffer(settings, monkeypatch):
         buf.client.delete(*keys)
 
 
-def push_connections(admin) -> list[dict]:
-    return [c for c in admin.client_list() if c.get("name") == PUSH_CLIENT_NAME]
+# Only the tests that count connections use this database: what is connected to it is theirs.
+COUNTED_DB = 14
 
 
-def push_connections_kill(admin) -> None:
-    for pusher in push_connections(admin):
-        admin.client_kill_filter(_id=pusher["id"])
+def clients_on(admin, db: int) -> list[dict]:
+    return [c for c in admin.client_list() if int(c.get("db", -1)) == db]
+
+
+def clients_kill(admin, db: int) -> None:
+    """Cut every connection to ``db`` (as a Redis restart would)."""
+    for client in clients_on(admin, db):
+        admin.client_kill_filter(_id=client["id"])
+
+
+@pytest.fixture
+def counted(buffer, settings, monkeypatch):
+    """A buffer on COUNTED_DB that pushes and nothing else (no wake-ups, no other commands),
+    with every connection to that database cut first; and an admin client on another."""
+    import redis
+
+    settings.TAGMANAGER = {
+        **settings.TAGMANAGER,
+        "INGEST_REDIS_URL": f"{REDIS[:-2]}/{COUNTED_DB}",
+        "INGEST_REDIS_TIMEOUT": 30,  # a busy machine must not turn a slow push into a failure
+    }
+    monkeypatch.setattr(RedisBuffer, "wake", lambda self: None)
+    admin = redis.Redis.from_url(REDIS)
+    clients_kill(admin, COUNTED_DB)
+    counted = RedisBuffer(store=Store(), bury=Bury())
+    counted.admin = admin
+    yield counted
+    counted.client.delete(counted.buffer, counted.awake)
+    clients_kill(admin, COUNTED_DB)
 
 
 def beacon(n: int) -> dict:
@@ -179,22 +205,13 @@ def test_a_drain_after_redis_forgot_its_scripts_still_works(buffer):
     assert buffer.store.batches == [[beacon(1)]]
 
 
-def test_a_push_after_redis_cut_its_connection_goes_through(buffer):
-    import redis
-
-    buffer.push(beacon(1))
-    push_connections_kill(redis.Redis.from_url(REDIS))  # as a Redis restart would
-    # A cut connection costs at most the push that found it cut (its request stores the
-    # beacon itself); the ones after it go through on a new connection.
-    pushed = 0
+def test_a_push_after_redis_cut_its_connection_goes_through(counted):
+    counted.push(beacon(1))
+    clients_kill(counted.admin, COUNTED_DB)  # as a Redis restart, or its idle timeout, would
+    # The idle connection is found closed before it is used: every push goes through.
     for n in range(2, 5):
-        try:
-            buffer.push(beacon(n))
-            pushed += 1
-        except BufferUnavailable:
-            pass
-    assert pushed >= 2
-    assert buffer.status()["waiting"] == 1 + pushed
+        counted.push(beacon(n))
+    assert counted.client.llen(counted.buffer) == 4
 
 
 @pytest.mark.parametrize(
@@ -339,56 +356,89 @@ def test_a_push_after_an_error_reply_reads_its_own_answers(buffer):
     assert buffer.status()["waiting"] == 4
 
 
-def test_each_thread_pushes_on_a_connection_of_its_own(buffer):
-    admin = __import__("redis").Redis.from_url(REDIS)
-    push_connections_kill(admin)  # those of earlier tests' buffers
-    barrier = threading.Barrier(4)
+def test_concurrent_pushes_never_share_a_connection(counted):
+    barrier = threading.Barrier(8)
     failures = []
 
     def pusher(n):
         try:
-            buffer.push(beacon(n))
-            barrier.wait(timeout=30)  # every thread holds its connection at once
-            for m in range(10):
-                buffer.push(beacon(1000 * n + m))
-            barrier.wait(timeout=30)
+            barrier.wait(timeout=60)
+            for m in range(100):
+                counted.push(beacon(1000 * n + m))
         except Exception as exc:  # pragma: no cover (reported below)
             failures.append(exc)
 
-    threads = [threading.Thread(target=pusher, args=(n,)) for n in range(1, 5)]
+    threads = [threading.Thread(target=pusher, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Two threads on one connection would read each other's answers or interleave their
+    # commands: errors, or counts that are not the 800 pushed.
+    assert failures == []
+    assert counted.client.llen(counted.buffer) == 800
+    assert len(clients_on(counted.admin, COUNTED_DB)) <= 8 + 1  # + the client's own (llen)
+
+
+def test_pushes_in_flight_at_once_each_have_a_connection_of_their_own(counted):
+    counted.push(beacon(0))  # one idle connection now
+    # Redis holds every write for a second: the three pushes are all in flight at once.
+    counted.admin.client_pause(1000, all=False)
+    failures = []
+
+    def push(n):
+        try:
+            counted.push(beacon(n))
+        except Exception as exc:  # pragma: no cover (reported below)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=push, args=(n,)) for n in range(1, 4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert failures == []
-    assert buffer.status()["waiting"] == 44
-    assert len(push_connections(admin)) == 4
+    # One took the idle connection, the other two made their own.
+    assert len(clients_on(counted.admin, COUNTED_DB)) == 3
+    assert counted.client.llen(counted.buffer) == 4
+
+
+def test_a_thread_per_request_reuses_the_idle_connection(counted):
+    # An ASGI server runs each request's sync code on a thread of its own: the pushes of one
+    # thread after another still share one connection rather than open one each.
+    for n in range(20):
+        thread = threading.Thread(target=counted.push, args=(beacon(n),))
+        thread.start()
+        thread.join()
+    assert len(clients_on(counted.admin, COUNTED_DB)) == 1
+    assert counted.client.llen(counted.buffer) == 20
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
-def test_a_forked_process_pushes_on_a_connection_of_its_own(buffer):
+def test_a_forked_process_pushes_on_a_connection_of_its_own(counted):
     import os
+    import select
 
-    import redis
-
-    push_connections_kill(redis.Redis.from_url(REDIS))  # those of earlier tests' buffers
-    buffer.push(beacon(1))  # the parent now holds the one push connection
+    counted.push(beacon(1))  # the parent now holds an idle connection
+    assert len(clients_on(counted.admin, COUNTED_DB)) == 1
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: push, then report how many push connections Redis sees
+    if pid == 0:  # the child: push, then report how many connections Redis sees
         code = 1
         try:
-            buffer.push(beacon(2))
-            seen = len(push_connections(redis.Redis.from_url(REDIS)))
-            os.write(write, str(seen).encode())
+            counted.push(beacon(2))
+            os.write(write, str(len(clients_on(counted.admin, COUNTED_DB))).encode())
             code = 0
         finally:
             os._exit(code)
     os.close(write)
-    seen = os.read(read, 100)
+    ready, _, _ = select.select([read], [], [], 120)
+    seen = os.read(read, 100) if ready else b""
     os.close(read)
+    if not ready:
+        os.kill(pid, 9)
     assert os.waitpid(pid, 0)[1] == 0
     # The child did not write on the parent's socket: it made a connection of its own.
-    assert int(seen) == 2
-    buffer.push(beacon(3))  # and the parent's connection is still in step
-    assert buffer.status()["waiting"] == 3
+    assert seen == b"2"
+    counted.push(beacon(3))
+    assert counted.client.llen(counted.buffer) == 3
