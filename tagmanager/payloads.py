@@ -64,7 +64,7 @@ def _too_deep(text: bytes) -> bool:
     that remain."""
     if text.count(b"[") + text.count(b"{") <= MAX_DEPTH:  # nothing to count
         return False
-    brackets = _outside_brackets(text)
+    outside = brackets = _outside_brackets(text)
     for _ in range(MAX_DEPTH):
         if not brackets:
             return False
@@ -73,7 +73,7 @@ def _too_deep(text: bytes) -> bool:
         return False
     # Left after MAX_DEPTH levels: deeper, or not balanced (then the parser refuses the text
     # where it breaks): count the depth each prefix reaches.
-    steps = (1 if b == 40 else -1 for b in _outside_brackets(text))
+    steps = (1 if b == 40 else -1 for b in outside)
     return any(depth > MAX_DEPTH for depth in accumulate(steps))
 
 
