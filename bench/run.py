@@ -164,6 +164,18 @@ def main() -> None:
         help="collect-ratio: requests/s tried with the trivial POST view alone",
     )
     parser.add_argument(
+        "--compare-seconds",
+        type=int,
+        default=2,
+        help="collect-ratio: length of one round of the comparison at the rate the view holds",
+    )
+    parser.add_argument(
+        "--compare-rounds",
+        type=int,
+        default=15,
+        help="collect-ratio: rounds of each endpoint in that comparison (interleaved)",
+    )
+    parser.add_argument(
         "--worker-in-rounds",
         choices=["paused", "running"],
         default="paused",
