@@ -1,12 +1,13 @@
 """Pure judgements for the pixel audit: could a stored fire have matched its tag's trigger?
 
-The runtime (``runtime.js``: ``OPS`` and ``match``) compares a variable's value with the
+The runtime (``js/src/events.js`` and ``js/src/conditions/``) compares a variable's value with the
 condition's value as text, except for the two numeric operators. The server keeps a fire's page
 as origin + path only (no query string, no fragment), so it can judge conditions on
 ``page_path`` and ``page_hostname`` exactly, and conditions on ``page_url`` (the full address in
 the browser) only where the missing query string or fragment cannot change the answer. Any other
 variable (cookies, data layer, event fields ...) is unknown here and counts as satisfied: the
-audit names a fire only when it certainly did not match.
+audit names a fire only when it certainly did not match. Both sides are tested with one table
+of cases, ``tests/rules_cases.json``.
 
 Usage::
 

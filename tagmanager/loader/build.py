@@ -1,43 +1,38 @@
-"""Assemble the loader script: runtime + CSS + configuration (as JSON text, never as code).
+"""Assemble the loader script: the runtime's core, the pieces of the types its container uses,
+the banner CSS and the configuration (as JSON text, never as code).
 
-One source, two builds. ``runtime.js`` marks code that only one of them carries:
+The runtime is written as ES modules in ``js/src`` and built by esbuild (``npm run build``,
+``js/build.mjs``) into ``static/tagmanager/runtime/``: ``core.js`` (the live build),
+``core-preview.js`` (the preview build, with the debug panel's hooks) and one piece per tag,
+trigger, variable and condition type, ``<kind>/<slug>.js``. The built files are part of the
+package, so serving needs no Node. A loader is one function whose parameter ``tmTypes`` is the
+registry the pieces add themselves to::
 
-- ``/*<debug>*/ … /*</debug>*/``: debug instrumentation, kept only in the preview build;
-- ``/*<live>*/ … /*</live>*/``: the switch to a preview, kept only in the live build.
+    (function(tmTypes){<core><piece>...<piece>tmTypes.start(window,document,"<config>","<css>")})
+    ({tags:{},triggers:{},variables:{},operators:{}});
 
-The markers are comments, so the source itself stays valid JavaScript; a region may be part of
-a line or span several.
+A type's piece is carried only when the configuration uses the type (``types_used``); a type
+registered in Python (TAGMANAGER settings) brings its own piece (``browser_module``).
 """
 
+import hashlib
 import json
-import re
 from functools import cache
 from pathlib import Path
 
 import rcssmin
-import rjsmin
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "tagmanager"
-CONFIG_PLACEHOLDER = '"__TM_CONFIG__"'
-CSS_PLACEHOLDER = '"__TM_CSS__"'
+RUNTIME = STATIC / "runtime"
 
 LIVE = "live"
 PREVIEW = "preview"
-# The region each build leaves out.
-_DROPPED = {LIVE: "debug", PREVIEW: "live"}
-
-
-def _region(name: str) -> re.Pattern:
-    return re.compile(rf"/\*<{name}>\*/.*?/\*</{name}>\*/", re.DOTALL)
-
-
-def strip_regions(js: str, build: str) -> str:
-    """``js`` with the regions ``build`` does not carry removed (their markers checked)."""
-    for name in _DROPPED.values():
-        opened, closed = js.count(f"/*<{name}>*/"), js.count(f"/*</{name}>*/")
-        if opened != closed or _region(name).sub("", js).count(f"/*<{name}>*/"):
-            raise RuntimeError(f"runtime.js: unbalanced /*<{name}>*/ region markers")
-    return _region(_DROPPED[build]).sub("", js)
+_CORE = {LIVE: "core.js", PREVIEW: "core-preview.js"}
+# The kinds of pieces, in the order a loader carries them.
+KINDS = ("operators", "variables", "triggers", "tags")
+_REGISTRY = "{tags:{},triggers:{},variables:{},operators:{}}"
+# Trigger types the core emits itself: they need no piece.
+CORE_EVENTS = frozenset({"page_view", "dom_ready", "window_loaded"})
 
 
 def static_text(name: str) -> str:
@@ -45,18 +40,52 @@ def static_text(name: str) -> str:
 
 
 @cache
-def runtime_parts(minify: bool = True, build: str = LIVE) -> tuple[str, str]:
-    """The runtime source split around the config placeholder, with the CSS already in."""
-    js = strip_regions(static_text("runtime.js"), build)
-    css = static_text("banner.css")
-    if minify:
-        js = rjsmin.jsmin(js)
-        css = rcssmin.cssmin(css)
-    if js.count(CONFIG_PLACEHOLDER) != 1 or js.count(CSS_PLACEHOLDER) != 1:
-        raise RuntimeError("runtime.js must contain each placeholder exactly once")
-    js = js.replace(CSS_PLACEHOLDER, js_string(css))
-    head, tail = js.split(CONFIG_PLACEHOLDER)
-    return head, tail
+def runtime_file(name: str) -> str | None:
+    """A built file of the runtime (``core.js``, ``tags/ga4.js`` ...), or None if missing."""
+    try:
+        return (RUNTIME / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def types_used(config: dict) -> dict[str, list[str]]:
+    """Per kind, the types a configuration uses: its tags', triggers' and variables' types and
+    its conditions' operators (``not_x`` uses ``x``)."""
+    triggers = config.get("triggers", [])
+    return {
+        "tags": sorted({t["type"] for t in config.get("tags", [])}),
+        "triggers": sorted({t["type"] for t in triggers}),
+        "variables": sorted({v["type"] for v in config.get("variables", [])}),
+        "operators": sorted(
+            {c["operator"].removeprefix("not_") for t in triggers for c in t.get("conditions", [])}
+        ),
+    }
+
+
+def type_piece(kind: str, slug: str) -> str | None:
+    """The browser code of one type: the built piece of a type of tagmanager's own, else the
+    ``browser_module`` of a type registered in settings; None when there is none (page view,
+    DOM ready and window loaded need none: the core emits them)."""
+    built = runtime_file(f"{kind}/{slug}.js")
+    if built is not None:
+        return built
+    from tagmanager.registry import browser_piece
+
+    return browser_piece(kind, slug)
+
+
+@cache
+def banner_css() -> str:
+    return rcssmin.cssmin(static_text("banner.css"))
+
+
+@cache
+def runtime_fingerprint() -> str:
+    """Changes whenever any built file of the runtime or the banner CSS does."""
+    digest = hashlib.sha256(banner_css().encode())
+    for path in sorted(RUNTIME.rglob("*.js")):
+        digest.update(str(path.relative_to(RUNTIME)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def js_string(text: str) -> str:
@@ -70,7 +99,18 @@ def config_json(config: dict) -> str:
     return json.dumps(config, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
-def loader_source(config: dict, *, minify: bool = True, build: str = LIVE) -> str:
-    """The complete loader script for a configuration."""
-    head, tail = runtime_parts(minify, build)
-    return f"{head}{js_string(config_json(config))}{tail}"
+def loader_source(config: dict, *, build: str = LIVE) -> str:
+    """The complete loader script for a (served) configuration. The preview's carries every
+    trigger type of tagmanager's, so that its panel shows every click, scroll ... of the page,
+    those no trigger uses yet too."""
+    used = types_used(config)
+    if build == PREVIEW:
+        every = (path.stem for path in (RUNTIME / "triggers").glob("*.js"))
+        used["triggers"] = sorted({*used["triggers"], *every})
+    pieces = [type_piece(kind, slug) for kind in KINDS for slug in used[kind]]
+    return (
+        f"(function(tmTypes){{{runtime_file(_CORE[build])}"
+        + "".join(piece for piece in pieces if piece)
+        + f"tmTypes.start(window,document,{js_string(config_json(config))},"
+        f"{js_string(banner_css())})}})({_REGISTRY});\n"
+    )

@@ -33,9 +33,24 @@ def _type_problems(setting: str, what: str, type_slug: str, params) -> list[str]
     return []
 
 
+def _browser_code_problems(config: dict) -> list[str]:
+    """Types the configuration uses that have no browser code: their tags would never fire,
+    their triggers never match, their variables stay empty."""
+    from tagmanager.loader.build import CORE_EVENTS, type_piece, types_used
+
+    used = types_used(config)
+    return [
+        f"The {kind[:-1]} type {slug!r} has no browser code (see docs/extending.md): "
+        f"nothing of it would run."
+        for kind in ("tags", "triggers", "variables")
+        for slug in used[kind]
+        if not (kind == "triggers" and slug in CORE_EVENTS) and type_piece(kind, slug) is None
+    ]
+
+
 def config_problems(config: dict) -> list[str]:
     """Everything that stops a configuration from being published, as readable sentences."""
-    problems = []
+    problems = _browser_code_problems(config)
     consent = config["consent"]
     slugs = {c["slug"] for c in consent["categories"]}
     if not slugs:

@@ -2,12 +2,12 @@
 debug panel (see docs/preview.md). Built per request and never cached: it shows the draft as it
 is now, for one browser.
 
-The script is one function wrapping ``debug.js`` (which defines ``tmDebug``) and the runtime,
-so nothing of the panel leaks into the page's globals::
+The script is one function wrapping ``debug.js`` (which defines ``tmDebug``) and the loader
+built with the runtime's preview core, so nothing of the panel leaks into the page's globals::
 
     (function (debugCss) {
       <debug.js>
-      <runtime.js, preview build>(window, document, "<config>", "<banner css>")
+      <the loader, preview build: see tagmanager.loader.build>
     })("<debug.css>")
 """
 
@@ -16,13 +16,7 @@ from functools import cache
 import rcssmin
 import rjsmin
 
-from tagmanager.loader.build import (
-    PREVIEW,
-    config_json,
-    js_string,
-    runtime_parts,
-    static_text,
-)
+from tagmanager.loader.build import PREVIEW, js_string, loader_source, static_text
 from tagmanager.loader.config import config_finalize, config_problems, config_served
 from tagmanager.registry.variables import BUILTIN_VARIABLES
 from tagmanager.selectors import container_draft_config, container_has_unpublished_changes
@@ -66,10 +60,9 @@ def preview_config(
 
 def preview_source(config: dict, *, minify: bool = True) -> str:
     """The complete preview script for a preview configuration."""
-    head, tail = runtime_parts(minify, PREVIEW)
     js, css = _panel(minify)
     return (
-        f"(function (debugCss) {{\n{js}\n{head}{js_string(config_json(config))}{tail}\n}})"
+        f"(function (debugCss) {{\n{js}\n{loader_source(config, build=PREVIEW)}}})"
         f"({js_string(css)});\n"
     )
 

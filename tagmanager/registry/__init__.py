@@ -12,10 +12,12 @@ its own. A custom tag type::
         label = "Matomo"
         params = (Param("site_id", "Site ID", kind="int", min_value=1),)
 
-    TAGMANAGER = {"TAG_TYPES": [*DEFAULT_TAG_TYPES, "mysite.tags.Matomo"]}
+    TAGMANAGER = {"TAG_TYPES": [*DEFAULTS["TAG_TYPES"], "mysite.tags.Matomo"]}  # tagmanager.conf
 """
 
+import sys
 from functools import cache
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.module_loading import import_string
@@ -34,6 +36,7 @@ __all__ = [
     "variable_types",
     "get_type",
     "clear_cache",
+    "browser_piece",
 ]
 
 
@@ -44,6 +47,11 @@ class BaseType:
     label: str = ""
     description: str = ""
     params: tuple[Param, ...] = ()
+    # A type of another app: its browser code, a file beside the module that defines the class
+    # (a path relative to that module's directory), which adds the type to the runtime's
+    # registry (``tmTypes.tags[slug] = ...``; see docs/extending.md). The loader carries it only
+    # for containers that use the type.
+    browser_module: str = ""
 
     @classmethod
     def validate(cls, parameters) -> dict:
@@ -173,6 +181,23 @@ def get_type(setting: str, slug: str) -> type[BaseType]:
             f"Unknown type '{slug}'; expected one of: {', '.join(sorted(types))}.",
             code="unknown_type",
         ) from None
+
+
+_SETTINGS = {"tags": "TAG_TYPES", "triggers": "TRIGGER_TYPES", "variables": "VARIABLE_TYPES"}
+
+
+def browser_piece(kind: str, slug: str) -> str | None:
+    """The browser code of a registered type of ``kind`` (tags, triggers, variables) that
+    declares a ``browser_module``; None when there is none."""
+    cls = _types(_SETTINGS[kind]).get(slug) if kind in _SETTINGS else None
+    if cls is None or not cls.browser_module:
+        return None
+    module = sys.modules[cls.__module__]
+    path = Path(module.__file__).resolve().parent / cls.browser_module
+    try:
+        return path.read_text(encoding="utf-8").rstrip() + "\n"
+    except OSError:
+        return None
 
 
 def clear_cache() -> None:

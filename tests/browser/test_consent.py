@@ -169,6 +169,22 @@ def test_reject_all_fires_nothing_and_is_remembered(containers, visit):
     assert v.cookies()["tm_consent"].split(".")[3] == "necessary"
 
 
+def test_a_consent_call_queued_before_the_loader_runs_once_it_has(containers, visit):
+    shop = containers.create()
+    v = visit()
+    v.open(
+        containers.page(shop, before="tm.push(['consent', 'set', {analytics: true}]);"),
+        banner=False,
+    )
+    consent = v.wait_consent("custom")
+    assert consent["source"] == "api"
+    assert consent["categories"]["analytics"] is True
+    assert consent["categories"]["marketing"] is False
+    assert v.js("tm.consent.get().categories.analytics") is True
+    v.wait_collected(lambda e: e["tag"] == shop.tags["GA4"])
+    assert not v.page.locator("[data-tm-banner]").is_visible()
+
+
 def test_preferences_custom_choice_fires_only_analytics(containers, visit):
     shop = containers.create()
     v = visit()

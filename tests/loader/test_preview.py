@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 
-from tagmanager.loader.build import LIVE, PREVIEW, loader_source, runtime_parts, strip_regions
+from tagmanager.loader.build import loader_source, runtime_file
 from tagmanager.loader.preview import preview_source
 from tagmanager.services.demo import demo_container_ensure
 from tagmanager.services.preview import SALT, preview_link_create
@@ -165,32 +165,19 @@ def test_loader_is_byte_identical_with_or_without_preview_links(client, demo, ma
     assert before.content == cached.content == rebuilt.content
     assert before["ETag"] == cached["ETag"] == rebuilt["ETag"]
     assert before["Cache-Control"] == rebuilt["Cache-Control"]
-    assert b"tmDebug" not in before.content and b"P.tag(" not in before.content
+    assert b"tmDebug" not in before.content and b".panel." not in before.content
 
 
 # --- the two builds ---------------------------------------------------------------------------
 
 
 def test_live_build_has_the_switch_and_no_instrumentation():
-    live = "".join(runtime_parts(True, LIVE))
-    preview = "".join(runtime_parts(True, PREVIEW))
-    assert '"preview/"' in live and "tmDebug" not in live and "P.event" not in live
-    assert '"preview/"' not in preview and "tmDebug(" in preview and "P.tag(" in preview
-    assert ",[data-tm-debug]" in preview and "[data-tm-debug]" not in live
+    live, preview = runtime_file("core.js"), runtime_file("core-preview.js")
+    assert "preview/" in live and "tmDebug" not in live and ".panel." not in live
+    assert "preview/" not in preview and "tmDebug(" in preview and ".panel.tag(" in preview
 
 
-def test_region_markers_are_checked():
-    js = "a();/*<debug>*/b();/*</debug>*/c(/*<live>*/1/*</live>*/);"
-    assert strip_regions(js, LIVE) == "a();c(/*<live>*/1/*</live>*/);"
-    assert strip_regions(js, PREVIEW) == "a();/*<debug>*/b();/*</debug>*/c();"
-    multi = "x;\n/*<debug>*/\nP.a(\n  1\n);\n/*</debug>*/\ny;"
-    assert strip_regions(multi, LIVE) == "x;\n\ny;"
-    for broken in ("/*<debug>*/ a", "a /*</debug>*/", "/*<live>*/ /*<live>*/ /*</live>*/"):
-        with pytest.raises(RuntimeError, match="unbalanced"):
-            strip_regions(broken, LIVE)
-
-
-def test_unminified_builds_too():
-    assert "P.tag(" not in loader_source({}, minify=False)
-    assert "P.tag(" in preview_source({}, minify=False)
+def test_loader_and_preview_carry_their_own_core():
+    assert ".panel." not in loader_source({})
+    assert ".panel.tag(" in preview_source({}, minify=False)
     assert preview_source({}, minify=False).startswith("(function (debugCss) {\n")

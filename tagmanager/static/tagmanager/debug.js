@@ -1,9 +1,10 @@
 /* tagmanager preview: the debug panel. Plain JS, no framework, no eval; text goes in as text.
  *
  * Only a preview carries this file. /tm/preview/<key>/<token>.js wraps it and the preview build
- * of runtime.js in one function whose parameter `debugCss` holds debug.css. The runtime calls
- * tmDebug(api) once, before anything happens, and reports to the object it returns:
- *   event(E)            an event starts: page view, DOM ready, a tm.push, a click ...
+ * of the runtime (js/src, the loader built with runtime/core-preview.js) in one function whose
+ * parameter `debugCss` holds debug.css. The runtime calls tmDebug(api) once, before anything
+ * happens, and reports to the object it returns:
+ *   event(E)            an event {type, name, data, element, trigger} starts: page view, a click ...
  *   tag(E, tag, what)   what became of one tag for that event: ["fired", trigger, params],
  *                       ["consent"], ["nomatch"], ["blocked", trigger], ["limit"], ["error", e]
  *                       (falsy: allowed, the firing reports next)
@@ -77,14 +78,14 @@ function tmDebug(api) {
   // --- what the runtime reports ----------------------------------------------------------------
   function event(E) {
     var names = X.builtins.concat(
-      Object.keys(E.d)
+      Object.keys(E.data)
         .filter(k => k != "event")
         .map(k => "event." + k),
       C.variables.map(v => v.name)
     );
     EV.push((E.dbg = {
-      n: E.n,
-      y: E.y,
+      n: E.name,
+      y: E.type,
       ms: Date.now() - t0,
       vars: names.map(n => [n, api.val(n, E)]),
       consent: K.categories.map(c => [c.slug, !!api.G[c.slug]]),
@@ -212,7 +213,7 @@ function tmDebug(api) {
         ),
         "vars"
       ),
-      el("p", ["Consent id: " + (S.id || "none") + ", source: " + (S.src || "default") + "."]),
+      el("p", ["Consent id: " + (S.id || "none") + ", source: " + (S.source || "default") + "."]),
       el("p", [
         "Decisions made in this preview are kept in the cookie " + K.cookie + ", apart from the site's own, and are never recorded."
       ])

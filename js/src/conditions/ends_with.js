@@ -1,0 +1,1 @@
+export default (text, value) => text.endsWith(value);

@@ -1,0 +1,1 @@
+export default (text, value) => RegExp(value).test(text);

@@ -1,0 +1,39 @@
+// Google Consent Mode v2: every signal denied by default before any tag can run, then updated
+// from the categories granted (each category lists the signals it grants).
+import { runtime } from "./state.js";
+
+const SIGNALS = [
+  "ad_storage",
+  "ad_user_data",
+  "ad_personalization",
+  "analytics_storage",
+  "functionality_storage",
+  "personalization_storage",
+  "security_storage",
+];
+
+/** The page's gtag, or Google's stub (gtag.js only takes Arguments objects as commands). */
+export let gtag;
+
+export function consentModeDefaults() {
+  window.dataLayer = window.dataLayer || [];
+  gtag = window.gtag =
+    window.gtag ||
+    function () {
+      // biome-ignore lint/complexity/noArguments: gtag.js reads Arguments objects only
+      dataLayer.push(arguments);
+    };
+  const denied = { wait_for_update: 500 };
+  for (const signal of SIGNALS) denied[signal] = "denied";
+  gtag("consent", "default", denied);
+  for (const region of runtime.consent.regionDefaults) gtag("consent", "default", region);
+}
+
+export function consentModeUpdate() {
+  const update = {};
+  for (const category of runtime.categories)
+    for (const signal of category.signals)
+      update[signal] =
+        runtime.granted[category.slug] || update[signal] === "granted" ? "granted" : "denied";
+  gtag("consent", "update", update);
+}

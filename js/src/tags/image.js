@@ -1,0 +1,2 @@
+// An image pixel: a GET of its URL.
+export default (params, _event, _name, api) => api.addImage(params.url);

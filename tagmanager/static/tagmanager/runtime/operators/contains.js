@@ -1,0 +1,1 @@
+(()=>{var t=(e,o)=>e.includes(o);tmTypes.operators.contains=t;})();

@@ -1,0 +1,1 @@
+(()=>{var t=(e,o)=>e.endsWith(o);tmTypes.operators.ends_with=t;})();

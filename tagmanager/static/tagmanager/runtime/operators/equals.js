@@ -1,0 +1,1 @@
+(()=>{var e=(t,o)=>t===o;tmTypes.operators.equals=e;})();

@@ -1,0 +1,1 @@
+(()=>{var t=(e,o)=>parseFloat(e)<o;tmTypes.operators.less_than=t;})();

@@ -1,0 +1,1 @@
+(()=>{var t=(r,s)=>r.startsWith(s);tmTypes.operators.starts_with=t;})();

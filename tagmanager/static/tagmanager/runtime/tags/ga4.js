@@ -1,0 +1,1 @@
+(()=>{var o=(t,e)=>e.once(t,()=>{e.addScript(`https://www.googletagmanager.com/gtag/js?id=${e.encode(t)}`),e.once("js",()=>e.gtag("js",new Date)),e.gtag("config",t,{send_page_view:!1})});var a=(t,e,n,g)=>{o(t.measurement_id,g),g.gtag("event",n,g.withValue({...t.event_parameters,send_to:t.measurement_id},e.data.value,e.data.currency))};tmTypes.tags.ga4=a;})();

@@ -1,0 +1,1 @@
+(()=>{var r={start(e,t){document.addEventListener("click",a=>a.target.closest("[data-tm-banner],[data-tm-settings],[data-tm-debug]")||t.emit("click",{element:a.target}),!0)},match:(e,t)=>t.element.closest(e.params.selector)};tmTypes.triggers.click=r;})();

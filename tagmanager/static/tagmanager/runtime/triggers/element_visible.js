@@ -1,0 +1,1 @@
+(()=>{var n={ready(i,l){for(let e of i){let o=e.params.threshold/100,s=new IntersectionObserver(t=>{for(let r of t)r.intersectionRatio>=o*.99&&(s.unobserve(r.target),l.emit("element_visible",{trigger:e,element:r.target}))},{threshold:o});try{for(let t of document.querySelectorAll(e.params.selector))s.observe(t)}catch{}}}};tmTypes.triggers.element_visible=n;})();

@@ -1,0 +1,1 @@
+(()=>{var r={start(h,s){let t=location.href,e=()=>{t!==location.href&&(t=location.href,s.emit("history_change"))};for(let o of["pushState","replaceState"]){let i=history[o];history[o]=function(...a){let n=i.apply(this,a);return e(),n}}addEventListener("popstate",e)}};tmTypes.triggers.history_change=r;})();

@@ -1,0 +1,1 @@
+(()=>{var t=e=>e.value;tmTypes.variables.constant=t;})();
