@@ -15,7 +15,9 @@ const SIGNALS = [
 /** The page's gtag, or Google's stub (gtag.js only takes Arguments objects as commands). */
 export let gtag;
 
-export function consentModeDefaults() {
+/** Defines the page's dataLayer and gtag stub (if the page has none): before anything else, so
+ * that page code calling gtag() works even while a preview script loads. */
+export function consentModeStub() {
   window.dataLayer = window.dataLayer || [];
   gtag = window.gtag =
     window.gtag ||
@@ -23,6 +25,9 @@ export function consentModeDefaults() {
       // biome-ignore lint/complexity/noArguments: gtag.js reads Arguments objects only
       dataLayer.push(arguments);
     };
+}
+
+export function consentModeDefaults() {
   const denied = { wait_for_update: 500 };
   for (const signal of SIGNALS) denied[signal] = "denied";
   gtag("consent", "default", denied);

@@ -26,7 +26,7 @@ export function consentRead() {
   const parts = (cookieJar()[consent.cookie] || "").split(".");
   const stored =
     (parts.length === 6 || parts.length === 7) &&
-    parts[0] === "1" &&
+    Number(parts[0]) === 1 &&
     !!parts[1] &&
     Number(parts[2]) === consent.revision &&
     parts[4] > 0 &&

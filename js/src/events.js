@@ -70,8 +70,8 @@ export function emit(type, event = {}) {
  * tm.push(["consent", method, ...arguments]): a call of tm.consent, which a page can queue
  * before the loader has arrived (tm.consent exists only once it has run). */
 export function push(object) {
-  if (Array.isArray(object)) {
-    if (object[0] === "consent") runtime.consentApi[object[1]]?.(...object.slice(2));
+  if (Array.isArray(object) && object[0] === "consent") {
+    runtime.consentApi[object[1]]?.(...object.slice(2));
   } else if (object && typeof object === "object") {
     Object.assign(runtime.pageData, object);
     if (object.event) emit("custom_event", { name: `${object.event}`, data: object });

@@ -4,7 +4,7 @@
 import { bannerHide, bannerLocale, bannerShow } from "./banner.js";
 import { collectStart } from "./collect.js";
 import { consentDecide, consentRead, consentSend } from "./consent.js";
-import { consentModeDefaults } from "./consent-mode.js";
+import { consentModeDefaults, consentModeStub } from "./consent-mode.js";
 import { emit, push, triggersStart } from "./events.js";
 import { debug, debugStart } from "./preview.js";
 import { runtime, runtimeReset } from "./state.js";
@@ -26,6 +26,7 @@ export function start(win, doc, configText, css, me) {
   runtime.base = script.src.replace(/[^/]*$/, "");
   nonceSet(script.nonce);
   const early = win.tm;
+  consentModeStub();
 
   if (!TM_PREVIEW) {
     // A preview link (?tm_preview=<token>, then the session cookie the preview sets) runs the

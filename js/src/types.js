@@ -6,7 +6,8 @@
 //
 // Contracts (docs/extending.md):
 //   tags[slug](params, event, vendorEventName, api)      fires the tag
-//   triggers[slug] = {setup(triggers, api), match(trigger, event)}  both optional
+//   triggers[slug] = {start(triggers, api), ready(triggers, api), match(trigger, event)}
+//                                                        each optional
 //   variables[slug](params, api)                         the variable's value
 //   operators[slug](text, value)                         a condition's test ("not_" handled here)
 

@@ -14,8 +14,8 @@ export const pageRoot = () => document.body || document.documentElement;
 
 export const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** object.a.b.c for the path "a.b.c"; undefined where a step is missing. */
-export const dig = (object, path) => path.split(".").reduce((o, key) => o?.[key], object);
+/** object.a.b.c for the path "a.b.c"; a step that is missing or falsy ends it (its value). */
+export const dig = (object, path) => path.split(".").reduce((o, key) => o && o[key], object);
 
 /** A random (v4) UUID from getRandomValues: crypto.randomUUID is missing on plain http. */
 export const uuid = () =>

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bannerHide, bannerLocale, bannerShow } from "../src/banner.js";
 import { categoryAllowed, consentDecide, consentRead } from "../src/consent.js";
-import { consentModeDefaults } from "../src/consent-mode.js";
+import { consentModeDefaults, consentModeStub } from "../src/consent-mode.js";
 import { runtime, runtimeReset } from "../src/state.js";
 import { typesAdd } from "../src/types.js";
 import { cookieJar, setCookie } from "../src/util.js";
@@ -27,6 +27,7 @@ function fresh(extra) {
   window.gtag = undefined;
   runtimeReset(configMake(extra));
   runtime.base = "https://tm.example/tm/";
+  consentModeStub();
   consentModeDefaults();
   bannerLocale();
 }

@@ -76,6 +76,7 @@ export function apiFake(extra = {}) {
       return (key, action) => done[key] || ((done[key] = 1), action());
     })(),
     nonce: () => "n0nce",
+    ownElements: "[data-tm-banner],[data-tm-settings]",
     pageRoot: () => document.body,
     queryParam: (name) => new URLSearchParams(location.search).get(name),
     cookieJar: () => ({ visit: "a%20b" }),

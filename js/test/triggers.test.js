@@ -10,7 +10,7 @@ import scrollDepth from "../src/triggers/scroll_depth.js";
 import timer from "../src/triggers/timer.js";
 import { apiFake } from "./setup.js";
 
-test("clicks, but none in the banner, its button or the preview's panel", () => {
+test("clicks, but none in the banner or its button", () => {
   const api = apiFake();
   click.start([], api);
   document.body.innerHTML = `<a id="buy"><span>Buy</span></a><div data-tm-banner><button id="ok">OK</button></div>`;

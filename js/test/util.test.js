@@ -20,7 +20,8 @@ test("withValue adds a number and a currency, and nothing for a value that is no
 
 test("dig follows a path and stops at a missing step", () => {
   assert.equal(dig({ a: { b: { c: 3 } } }, "a.b.c"), 3);
-  assert.equal(dig({ a: null }, "a.b.c"), undefined);
+  assert.equal(dig({ a: null }, "a.b.c"), null);
+  assert.equal(dig({}, "a.b"), undefined);
 });
 
 test("escapeHtml leaves no markup", () => {
@@ -51,4 +52,9 @@ test("storage reads and writes, and counts blocked storage as empty", () => {
   storage("localStorage", "tm_k", "v");
   assert.equal(storage("localStorage", "tm_k"), "v");
   assert.equal(storage("noSuchStorage", "tm_k"), undefined);
+});
+
+test("dig stops at a falsy step and gives that value, as the data layer always did", () => {
+  assert.equal(dig({ a: 0 }, "a.b"), 0);
+  assert.equal(dig({ a: "" }, "a.b"), "");
 });

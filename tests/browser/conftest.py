@@ -286,6 +286,8 @@ class Visit:
         self.context = context
         self.requests: list[Sent] = []
         self.errors: list[str] = []
+        # Stub vendor scripts: {(host, path): JS body}; other vendor scripts are empty.
+        self.stubs: dict[tuple[str, str], str] = {}
         context.on("request", self._record)
         context.route(OUTSIDE, self._outside)
         self.page = context.new_page()
@@ -298,10 +300,12 @@ class Visit:
             body = None
         self.requests.append(Sent(request.url, request.method, body))
 
-    @staticmethod
-    def _outside(route):
+    def _outside(self, route):
         host = urlsplit(route.request.url).hostname
-        if host == BROKEN_HOST:
+        stub = self.stubs.get((host, urlsplit(route.request.url).path))
+        if stub is not None:
+            route.fulfill(status=200, content_type="application/javascript", body=stub)
+        elif host == BROKEN_HOST:
             route.fulfill(status=404, content_type="text/plain", body="not found")
         elif host in VENDOR_HOSTS:
             if route.request.resource_type == "image" or "/collect" in route.request.url:

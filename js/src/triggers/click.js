@@ -1,13 +1,11 @@
-// Clicks anywhere on the page but in the banner, its button and the preview's panel (their
-// clicks would replay as soon as consent is given); a trigger matches a click inside an element
+// Clicks anywhere on the page but in the runtime's own elements (api.ownElements: the banner,
+// its button, and in a preview the panel), whose clicks would replay once consent is given; a trigger matches a click inside an element
 // its selector matches.
 export default {
   start(_triggers, api) {
     document.addEventListener(
       "click",
-      (e) =>
-        e.target.closest("[data-tm-banner],[data-tm-settings],[data-tm-debug]") ||
-        api.emit("click", { element: e.target }),
+      (e) => e.target.closest(api.ownElements) || api.emit("click", { element: e.target }),
       true,
     );
   },

@@ -1,1 +1,1 @@
-(()=>{var r={start(e,t){document.addEventListener("click",a=>a.target.closest("[data-tm-banner],[data-tm-settings],[data-tm-debug]")||t.emit("click",{element:a.target}),!0)},match:(e,t)=>t.element.closest(e.params.selector)};tmTypes.triggers.click=r;})();
+(()=>{var s={start(t,e){document.addEventListener("click",r=>r.target.closest(e.ownElements)||e.emit("click",{element:r.target}),!0)},match:(t,e)=>e.element.closest(t.params.selector)};tmTypes.triggers.click=s;})();
