@@ -70,6 +70,7 @@ def test_etag_gives_304(client, published):
         ("identity", None),
         ("gzip;q=0, br;q=0", None),
         ("gzip;q=nonsense", None),
+        ("," * 4000 + "gzip", "gzip"),
     ],
 )
 def test_brotli_or_gzip_as_accepted(client, published, accept, coding):
@@ -170,12 +171,31 @@ def test_hostile_texts_stay_data():
     assert embedded_config(source)["consent"]["texts"] == texts
 
 
-def test_loader_size_budget(published):
-    """Runtime + banner + CSS + demo config: at most 7,700 bytes gzip -9 (7,000 until consent
-    decisions were kept and retried until delivered, with proof of their links)."""
+def test_loader_size_ceiling(published):
+    """Runtime + banner + CSS + config, gzip -9: the demo container at most 7,200 bytes, one image
+    pixel on page view at most 6,400 (measured: 7,012 and 6,270). A regression guard, not the
+    goal: BENCHMARKS.md ("loader-size") tracks the 5,000 / 3,500 targets."""
     _, version = published
-    body = loader_source(config_served(version.config)).encode()
-    assert len(gzip.compress(body, 9)) <= 7700
+    config = config_served(version.config)
+    assert len(gzip.compress(loader_source(config).encode(), 9)) <= 7200
+    pixel = {
+        "id": 1,
+        "type": "image",
+        "params": {"url": "https://pixel.example/p.gif?cb={{random}}"},
+        "categories": ["marketing"],
+        "triggers": [1],
+        "blocking": [],
+        "limit": "unlimited",
+    }
+    one_pixel = {
+        **config,
+        "tags": [pixel],
+        "triggers": [{"id": 1, "type": "page_view", "params": {}, "conditions": []}],
+        "variables": [],
+        "events": {},
+        "fixed": {"image": {"url": ""}},
+    }
+    assert len(gzip.compress(loader_source(one_pixel).encode(), 9)) <= 6400
 
 
 def test_demo_container_is_published_by_the_demo_command(client):

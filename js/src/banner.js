@@ -102,8 +102,12 @@ function bannerBuild() {
   pageRoot().appendChild(banner);
 }
 
-/** Shows the first layer or the preferences, ticked as currently decided. */
-function bannerLayer(preferences) {
+/** Shows the first layer or the preferences, ticked as currently decided, and moves the focus
+ * there: at once when the visitor asked for it, else (`unprompted`: shown on page load) once
+ * the page has been drawn, unless the visitor has put the focus elsewhere by then. Focusing
+ * at once would make the browser style and lay out the whole page on the spot, in the middle
+ * of the loader's own work. */
+function bannerLayer(preferences, unprompted) {
   preferencesShown = preferences;
   preferencesBox.hidden = saveButton.hidden = !preferences;
   openButton.hidden = preferences;
@@ -112,18 +116,24 @@ function bannerLayer(preferences) {
     box.checked = runtime.granted[category.slug];
     box.disabled = !!(category.required || (runtime.gpc && category.saleSharing));
   }
-  (
-    (preferences && preferencesBox.querySelector("input:enabled")) ||
-    banner.querySelector("button")
-  ).focus();
+  const focus = () =>
+    (
+      (preferences && preferencesBox.querySelector("input:enabled")) ||
+      banner.querySelector("button")
+    ).focus();
+  if (!unprompted) return focus();
+  const before = document.activeElement;
+  requestAnimationFrame(() =>
+    setTimeout(() => !banner.hidden && document.activeElement === before && focus()),
+  );
 }
 
-export function bannerShow(preferences) {
+export function bannerShow(preferences, unprompted) {
   if (!banner || banner.hidden) focusBefore = document.activeElement;
   if (!banner) bannerBuild();
   banner.hidden = false;
   if (settingsButton) settingsButton.hidden = true;
-  bannerLayer(preferences);
+  bannerLayer(preferences, unprompted);
 }
 
 /** Hides the banner, shows the floating button that opens it again, puts focus back. */

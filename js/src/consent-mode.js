@@ -1,16 +1,7 @@
 // Google Consent Mode v2: every signal denied by default before any tag can run, then updated
-// from the categories granted (each category lists the signals it grants).
+// from the categories granted (each category lists the signals it grants). The signals come
+// from the server's list (consent.signals in the configuration), so there is one.
 import { runtime } from "./state.js";
-
-const SIGNALS = [
-  "ad_storage",
-  "ad_user_data",
-  "ad_personalization",
-  "analytics_storage",
-  "functionality_storage",
-  "personalization_storage",
-  "security_storage",
-];
 
 /** The page's gtag, or Google's stub (gtag.js only takes Arguments objects as commands). */
 export let gtag;
@@ -29,7 +20,7 @@ export function consentModeStub() {
 
 export function consentModeDefaults() {
   const denied = { wait_for_update: 500 };
-  for (const signal of SIGNALS) denied[signal] = "denied";
+  for (const signal of runtime.consent.signals) denied[signal] = "denied";
   gtag("consent", "default", denied);
   for (const region of runtime.consent.regionDefaults) gtag("consent", "default", region);
 }

@@ -23,7 +23,10 @@ export function consentRead() {
   runtime.lifetime = consent.lifetimeDays * 86400;
   runtime.gpcSeen = navigator.globalPrivacyControl === true;
   runtime.gpc = consent.gpc && runtime.gpcSeen;
-  const parts = (cookieJar()[consent.cookie] || "").split(".");
+  const cookie = cookieJar()[consent.cookie];
+  // Only a browser that decided before can have decisions waiting in the outbox.
+  runtime.decidedBefore = !!cookie || runtime.gpc;
+  const parts = (cookie || "").split(".");
   const stored =
     (parts.length === 6 || parts.length === 7) &&
     Number(parts[0]) === 1 &&
@@ -130,6 +133,13 @@ export function consentSend() {
         retryTimer = setTimeout(consentSend, delay);
       }
     });
+}
+
+/** Sends the decisions earlier pages could not deliver. A first visit has none, and leaves web
+ * storage alone: its first use on a page blocks the main thread for milliseconds. (A decision
+ * whose cookie the browser refused waits for the next decision.) */
+export function consentResend() {
+  if (runtime.decidedBefore) consentSend();
 }
 
 /** Records the decision in force, which replaced `previous` ({} for none): queued, then sent. */

@@ -3,7 +3,7 @@
 /* global TM_PREVIEW */
 import { bannerHide, bannerLocale, bannerShow } from "./banner.js";
 import { collectStart } from "./collect.js";
-import { consentDecide, consentRead, consentSend } from "./consent.js";
+import { consentDecide, consentRead, consentResend } from "./consent.js";
 import { consentModeDefaults, consentModeStub } from "./consent-mode.js";
 import { emit, push, triggersStart } from "./events.js";
 import { debug, debugStart } from "./preview.js";
@@ -54,7 +54,7 @@ export function start(win, doc, configText, css, me) {
   consentModeDefaults(); // before anything else can run
   bannerLocale();
   consentRead();
-  if (!TM_PREVIEW) consentSend(); // what earlier pages could not deliver
+  if (!TM_PREVIEW) consentResend();
   collectStart();
 
   // --- the public API, then the page's own events
@@ -89,7 +89,7 @@ export function start(win, doc, configText, css, me) {
     if (TM_PREVIEW) debug.panel.show();
     // (A decision taken meanwhile, by a call queued before the loader, counts too.)
     if (runtime.decided) bannerHide();
-    else bannerShow(false);
+    else bannerShow(false, true);
     emit("dom_ready");
     triggersStart("ready");
   };

@@ -9,7 +9,8 @@ export const runtime = {};
  * granted: category slug -> whether the visitor's decision in force grants it;
  * decision: that decision {id, source, secret} ({} before any);
  * waiting: fires held until consent, [tag, event, trigger id];
- * pageData: the merged objects of tm.push; fired: fire limits reached on this page.
+ * pageData: the merged objects of tm.push; fired: fire limits reached on this page;
+ * decidedBefore (set by consentRead): whether this browser has decided before.
  */
 export function runtimeReset(config) {
   Object.assign(runtime, {

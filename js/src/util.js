@@ -15,6 +15,7 @@ export const pageRoot = () => document.body || document.documentElement;
 export const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** object.a.b.c for the path "a.b.c"; a step that is missing or falsy ends it (its value). */
+// biome-ignore lint/complexity/useOptionalChain: ?. would turn a falsy step (0, "") into undefined
 export const dig = (object, path) => path.split(".").reduce((o, key) => o && o[key], object);
 
 /** A random (v4) UUID from getRandomValues: crypto.randomUUID is missing on plain http. */

@@ -4,7 +4,7 @@ import "./setup.js";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bannerHide, bannerLocale, bannerShow } from "../src/banner.js";
-import { categoryAllowed, consentDecide, consentRead } from "../src/consent.js";
+import { categoryAllowed, consentDecide, consentRead, consentResend } from "../src/consent.js";
 import { consentModeDefaults, consentModeStub } from "../src/consent-mode.js";
 import { runtime, runtimeReset } from "../src/state.js";
 import { typesAdd } from "../src/types.js";
@@ -120,6 +120,48 @@ test("a decision the server did not take stays in the outbox for a later try", a
   assert.equal(outbox[0].b.action, "accept_all");
 });
 
+test("a first visit leaves the outbox alone; a later page sends what waits there", async () => {
+  fresh();
+  const storage = globalThis.localStorage;
+  let reads = 0;
+  Object.defineProperty(globalThis, "localStorage", {
+    configurable: true,
+    get: () => {
+      reads++;
+      return storage;
+    },
+  });
+  try {
+    globalThis.fetch = async () => ({ status: 503 });
+    consentRead();
+    consentResend(); // no consent cookie: nothing can wait
+    assert.equal(reads, 0);
+    consentDecide(() => 1, "accept_all", "banner"); // not delivered: kept
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The next page: the cookie is there, so the outbox is read and its decision sent.
+    posted.length = 0;
+    globalThis.fetch = async (url, init) => {
+      posted.push([url, JSON.parse(init.body)]);
+      return { status: 201 };
+    };
+    runtimeReset(configMake());
+    runtime.base = "https://tm.example/tm/";
+    consentRead();
+    reads = 0;
+    consentResend();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(reads > 0);
+    assert.equal(posted.length, 1);
+    assert.equal(posted[0][1].action, "accept_all");
+  } finally {
+    Object.defineProperty(globalThis, "localStorage", {
+      configurable: true,
+      writable: true,
+      value: storage,
+    });
+  }
+});
+
 test("the banner: a non-modal dialog in the page's language, Reject as prominent as Accept", () => {
   document.documentElement.lang = "de-CH";
   fresh();
@@ -152,4 +194,24 @@ test("the banner: a non-modal dialog in the page's language, Reject as prominent
   assert.equal(banner.hidden, true);
   assert.ok(document.querySelector("[data-tm-settings]"));
   document.documentElement.lang = "";
+});
+
+test("shown on page load, the banner takes the focus once the page is drawn, unless moved", async () => {
+  fresh();
+  consentRead();
+  bannerShow(false, true);
+  const accept = '[data-tm-banner]:not([hidden]) [data-tm-action="accept-all"]';
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  await frame();
+  await frame();
+  assert.ok(document.activeElement === document.querySelector(accept));
+  bannerHide();
+  const field = document.body.appendChild(document.createElement("input"));
+  bannerShow(false, true);
+  field.focus(); // the visitor moved on before the page was drawn
+  await frame();
+  await frame();
+  assert.ok(document.activeElement === field);
+  bannerHide();
+  field.remove();
 });

@@ -18,6 +18,7 @@ export function configMake(extra = {}) {
       gpc: true,
       defaultLocale: "en",
       regionDefaults: [],
+      signals: ["ad_storage", "ad_user_data", "analytics_storage", "security_storage"],
       texts: {
         en: {
           title: "Cookies",

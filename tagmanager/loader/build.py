@@ -81,10 +81,15 @@ def banner_css() -> str:
 
 @cache
 def runtime_fingerprint() -> str:
-    """Changes whenever any built file of the runtime or the banner CSS does."""
+    """Changes whenever any built file of the runtime, the banner CSS or the browser module of
+    a type registered in settings does (read once per process and settings change)."""
+    from tagmanager.registry import browser_pieces
+
     digest = hashlib.sha256(banner_css().encode())
     for path in sorted(RUNTIME.rglob("*.js")):
         digest.update(str(path.relative_to(RUNTIME)).encode() + b"\0" + path.read_bytes())
+    for kind, slug, code in browser_pieces():
+        digest.update(f"\0{kind}/{slug}\0".encode() + (code or "").encode())
     return digest.hexdigest()[:12]
 
 

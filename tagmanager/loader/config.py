@@ -5,6 +5,7 @@ import json
 
 from django.core.exceptions import ValidationError
 
+from tagmanager.models.consent import CONSENT_SIGNALS
 from tagmanager.registry import get_type, tag_types, variable_refs
 from tagmanager.registry.conditions import conditions_validate
 from tagmanager.registry.variables import is_builtin
@@ -159,6 +160,9 @@ def config_served(config: dict) -> dict:
     names other than those the tags of a type can be fired for and the vendor spells
     differently (without an entry the runtime sends the event's own name).
 
+    ``consent.signals`` is added: every Consent Mode signal (denied until a category grants
+    it), from the one list of them, ``CONSENT_SIGNALS``.
+
     ``fixed`` is added: per tag type in use, the parameters the runtime checks before a fire
     (vendor ids against their pattern, URLs against their published origin), from the type
     registry, so the rule has one source.
@@ -170,6 +174,7 @@ def config_served(config: dict) -> dict:
             {k: v for k, v in c.items() if v is not False or k not in _FALSE_BY_DEFAULT}
             for c in config["consent"]["categories"]
         ],
+        "signals": list(CONSENT_SIGNALS),
     }
     served["triggers"] = [{k: v for k, v in t.items() if k != "name"} for t in config["triggers"]]
     served["tags"] = [

@@ -8,6 +8,7 @@ runtime.
 import gzip
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import brotli
 
@@ -103,6 +104,7 @@ def loader_http(
     if etag_matches(if_none_match, payload.etag):
         return 304, headers, b""
     body = payload.body
+    # Most clients send "gzip, deflate, br" or similar: parsed once per distinct header.
     accepted = encodings_accepted(accept_encoding)
     if payload.brotli and "br" in accepted:
         body = payload.brotli
@@ -117,7 +119,8 @@ def loader_http(
 JS = "application/javascript; charset=utf-8"
 
 
-def encodings_accepted(header: str) -> set[str]:
+@lru_cache(maxsize=64)
+def encodings_accepted(header: str) -> frozenset[str]:
     """The content codings an Accept-Encoding header accepts: those listed without ``q=0``
     (``*`` stands for both of ours)."""
     accepted, refused = set(), set()
@@ -135,7 +138,7 @@ def encodings_accepted(header: str) -> set[str]:
         (accepted if quality > 0 else refused).add(coding)
     if "*" in accepted:
         accepted |= {"br", "gzip"} - refused
-    return accepted
+    return frozenset(accepted)
 
 
 def etag_matches(header: str, etag: str) -> bool:

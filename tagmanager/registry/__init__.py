@@ -192,6 +192,21 @@ def browser_piece(kind: str, slug: str) -> str | None:
     cls = _types(_SETTINGS[kind]).get(slug) if kind in _SETTINGS else None
     if cls is None or not cls.browser_module:
         return None
+    return _browser_module_text(cls)
+
+
+def browser_pieces() -> list[tuple[str, str, str | None]]:
+    """(kind, slug, code) of every registered type that declares a ``browser_module``: what
+    the loader cache's key must change with."""
+    return [
+        (kind, slug, _browser_module_text(cls))
+        for kind, setting in _SETTINGS.items()
+        for slug, cls in sorted(_types(setting).items())
+        if cls.browser_module
+    ]
+
+
+def _browser_module_text(cls: type[BaseType]) -> str | None:
     module = sys.modules[cls.__module__]
     path = Path(module.__file__).resolve().parent / cls.browser_module
     try:
@@ -201,4 +216,7 @@ def browser_piece(kind: str, slug: str) -> str | None:
 
 
 def clear_cache() -> None:
+    from tagmanager.loader.build import runtime_fingerprint
+
     _types.cache_clear()
+    runtime_fingerprint.cache_clear()  # it covers the registered types' browser modules

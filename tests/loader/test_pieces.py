@@ -2,11 +2,12 @@
 other; a type of another app brings its own; a type without browser code cannot be published."""
 
 import gzip
+from pathlib import Path
 
 from django.test import override_settings
 
 from tagmanager.conf import DEFAULTS
-from tagmanager.loader.build import KINDS, RUNTIME, loader_source, types_used
+from tagmanager.loader.build import KINDS, RUNTIME, loader_source, runtime_fingerprint, types_used
 from tagmanager.loader.config import config_problems
 
 PIECES = {kind: sorted(p.stem for p in (RUNTIME / kind).glob("*.js")) for kind in KINDS}
@@ -126,6 +127,26 @@ def test_a_type_of_another_app_brings_its_browser_code():
         "The tag type 'invisible' has no browser code (see docs/extending.md): nothing of it "
         "would run."
     ]
+
+
+def test_the_loader_cache_key_changes_with_another_apps_browser_code(tmp_path, monkeypatch):
+    """An upgrade of another app's type must not leave loaders built with its old code in the
+    cache until they expire: the runtime fingerprint (part of the cache key) covers it."""
+    import tests.customtype.types as custom
+
+    copy = tmp_path / "confetti.js"
+    copy.write_text((Path(custom.__file__).parent / "confetti.js").read_text())
+    monkeypatch.setattr(custom, "__file__", str(tmp_path / "types.py"))
+    settings = {"TAG_TYPES": [*DEFAULTS["TAG_TYPES"], "tests.customtype.types.Confetti"]}
+    without = runtime_fingerprint()
+    with override_settings(TAGMANAGER=settings):
+        before = runtime_fingerprint()
+        assert runtime_fingerprint() == before  # read once, not per request
+    copy.write_text(copy.read_text() + "// version 2\n")
+    with override_settings(TAGMANAGER=settings):
+        after = runtime_fingerprint()
+    assert len({without, before, after}) == 3
+    assert runtime_fingerprint() == without
 
 
 def test_page_view_dom_ready_and_window_loaded_need_no_piece():
