@@ -7,7 +7,11 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-VARIABLE_REF = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
+# A ``{{name}}`` reference exactly as the runtime reads one (js/src/variables.js:
+# /\{\{\s*([\w.]+)\s*\}\}/), in JavaScript's terms: its \w is ASCII, its \s these characters.
+# What the browser resolves, the server checks (missing variables, code tags' variables).
+_JS_SPACE = "[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+VARIABLE_REF = re.compile(r"\{\{" + _JS_SPACE + r"*([A-Za-z0-9_.]+)" + _JS_SPACE + r"*\}\}")
 # A URL's scheme and authority (userinfo, host, port): everything up to the path, query or
 # fragment.
 _ORIGIN = re.compile(r"[^:]*:/*[^/?#]*")

@@ -26,7 +26,9 @@ NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def is_builtin(name: str) -> bool:
-    return name in BUILTIN_VARIABLES or name.startswith("event.")
+    """Whether the runtime resolves ``name`` itself: a name above, a field of the event, or any
+    query parameter whose name starts with ``utm_`` (the five above are the usual ones)."""
+    return name in BUILTIN_VARIABLES or name.startswith(("event.", "utm_"))
 
 
 class Constant(VariableType):

@@ -41,5 +41,8 @@ class ConditionsSerializer(serializers.Serializer):
     operators = OperatorSerializer(many=True)
     builtin_variables = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Always available; event.<field> reads a field of the current event.",
+        help_text=(
+            "Always available; event.<field> reads a field of the current event, and any "
+            "utm_<name> the page's query parameter of that name."
+        ),
     )
