@@ -3,6 +3,7 @@
   loader-size         loader bytes: raw, gzip -9, brotli
   loader-throughput   GET /tm/demo.js vs a static file of the same size, same gunicorn
   loader-timing       headless Chromium: loader → first consented tag, long tasks
+  banner-vs-cookieconsent  first visit, CPU 4x slower: banner and script time vs cookieconsent v3
   pixel-throughput    GET /tm/p/<key>.gif vs a trivial Django view, same gunicorn
   consent-writes      consent_record_create in-process, and POST /tm/consent under gunicorn
   consent-seal        consent_chains_seal: rows sealed per second
@@ -41,6 +42,7 @@ BENCHMARKS = {
     "loader-size": ("bench.loader", "loader_size", False),
     "loader-throughput": ("bench.loader", "loader_throughput", False),
     "loader-timing": ("bench.browser", "bench_loader_timing", False),
+    "banner-vs-cookieconsent": ("bench.banner", "banner_vs_cookieconsent", False),
     "pixel-throughput": ("bench.pixel", "pixel_throughput", True),
     "consent-writes": ("bench.consent", "consent_writes", True),
     "consent-seal": ("bench.consent", "consent_seal", True),
@@ -183,6 +185,13 @@ def main() -> None:
         "rounds; paused (SIGSTOP) measures the request path against the view on equal terms, "
         "and the worker drains between rounds; running shares the cores with it, as one "
         "machine for everything would",
+    )
+    parser.add_argument(
+        "--banner-rounds",
+        type=int,
+        default=15,
+        help="banner-vs-cookieconsent: interleaved rounds (per side: a visit for the banner time, "
+        "one for the script time)",
     )
     parser.add_argument("--export-sizes", default="100000,1000000", help="consent-export sizes")
     parser.add_argument("--seal-rows", type=int, default=50000, help="consent-seal rows")
