@@ -62,7 +62,8 @@ export function fire(tag, event, triggerId) {
     if (TM_PREVIEW) debug.panel.tag(event, tag, ["fired", runtime.triggersById[triggerId], params]);
     const utm = {};
     new URLSearchParams(location.search).forEach((value, key) => {
-      if (key.startsWith("utm_")) utm[key] = value;
+      // A repeated parameter by its first value, as {{utm_…}} reads it.
+      if (key.startsWith("utm_") && !(key in utm)) utm[key] = value;
     });
     collectQueue(
       withValue(

@@ -9,6 +9,7 @@ import { fire } from "../src/fire.js";
 import { runtime, runtimeReset } from "../src/state.js";
 import customEvent from "../src/triggers/custom_event.js";
 import { typesAdd } from "../src/types.js";
+import { variableValue } from "../src/variables.js";
 import { beacons, configMake } from "./setup.js";
 
 const fired = [];
@@ -61,6 +62,21 @@ test("a fire's event is batched to collect with its tag, trigger, consent and ut
   assert.equal(event.url, "https://shop.example/thanks");
   assert.equal(event.value, 9.9);
   assert.equal(event.currency, "EUR");
+});
+
+test("a repeated utm parameter is reported by its first value, as {{utm_…}} reads it", async () => {
+  const page = location.href;
+  window.happyDOM.setURL("https://shop.example/thanks?utm_campaign=a&utm_campaign=b");
+  try {
+    fresh();
+    fire(tag(6), { name: "x", data: {} }, 1);
+    collectFlush();
+    const [[, body]] = await sent();
+    assert.deepEqual(body.events[0].utm, { utm_campaign: "a" });
+    assert.equal(variableValue("utm_campaign", { data: {} }), "a");
+  } finally {
+    window.happyDOM.setURL(page);
+  }
 });
 
 test("twenty events go at once, in batches of at most twenty", async () => {
